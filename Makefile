@@ -1,0 +1,35 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+SWIFT      ?= swift
+BUILD_FLAGS ?=
+HOST       ?= 127.0.0.1
+PORT       ?= 8080
+FUZZ_SECONDS ?= 60
+
+.PHONY: deps build release run test fuzz bench clean
+
+deps:
+	@Tools/install-deps.sh
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+run: release
+	@echo "try: curl -s http://$(HOST):$(PORT)/healthz"
+	$$($(SWIFT) build -c release --show-bin-path)/reward serve --host $(HOST) --port $(PORT)
+
+# Every test, against a throwaway PostgreSQL cluster that is removed afterwards (also on failure).
+test: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	Tools/pg.sh with $(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+fuzz: deps
+	Tools/fuzz.sh $(FUZZ_SECONDS)
+
+bench: release
+	Tools/bench.sh
+
+clean:
+	rm -rf .build .reward

@@ -1,0 +1,54 @@
+/// A request body, either already in memory or streamed from the connection as it arrives.
+/// Handlers that want the bytes call `collect(upTo:)`; streaming handlers (NDJSON) iterate.
+public struct RequestBody: Sendable, AsyncSequence {
+    public typealias Element = [UInt8]
+
+    enum Storage: Sendable {
+        case buffered([UInt8])
+        case stream(AsyncThrowingStream<[UInt8], any Error>)
+    }
+    let storage: Storage
+
+    public static let empty = RequestBody(bytes: [])
+    public init(bytes: [UInt8]) { storage = .buffered(bytes) }
+    public init(stream: AsyncThrowingStream<[UInt8], any Error>) { storage = .stream(stream) }
+
+    /// All bytes of the body; throws `RequestBodyError.tooLarge` past `maxBytes`.
+    public func collect(upTo maxBytes: Int) async throws -> [UInt8] {
+        if case .buffered(let bytes) = storage {
+            guard bytes.count <= maxBytes else { throw RequestBodyError.tooLarge(limit: maxBytes) }
+            return bytes
+        }
+        var all: [UInt8] = []
+        for try await chunk in self {
+            guard all.count + chunk.count <= maxBytes else { throw RequestBodyError.tooLarge(limit: maxBytes) }
+            all.append(contentsOf: chunk)
+        }
+        return all
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var buffered: [UInt8]?
+        var stream: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
+        public mutating func next() async throws -> [UInt8]? {
+            if let b = buffered {
+                buffered = nil
+                return b.isEmpty ? nil : b
+            }
+            return try await stream?.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        switch storage {
+        case .buffered(let b): AsyncIterator(buffered: b, stream: nil)
+        case .stream(let s): AsyncIterator(buffered: nil, stream: s.makeAsyncIterator())
+        }
+    }
+}
+
+public enum RequestBodyError: Error, Equatable, Sendable {
+    case tooLarge(limit: Int)
+    /// The peer went away or sent a malformed body mid-stream.
+    case aborted
+}

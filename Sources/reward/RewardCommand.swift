@@ -1,0 +1,16 @@
+import ArgumentParser
+
+@main
+struct RewardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reward",
+        abstract: "Personalized reward-scoring service: score, compare, rank and few-shot adapt per user.",
+        version: RewardVersion.current,
+        // Each issue adds its subcommand here: train, eval, synth, bench, inspect, convert, keys, migrate…
+        subcommands: [Serve.self]
+    )
+}
+
+enum RewardVersion {
+    static let current = "0.1.0"
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages this project needs, only those that are missing (a no-op when all
+# are present). Used by `make run` and `make test`; safe to run repeatedly.
+set -euo pipefail
+pkgs=(pkg-config libnghttp2-dev libssl-dev libpq-dev libopenblas-dev postgresql curl python3-pip "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing missing packages: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
