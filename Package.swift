@@ -36,6 +36,10 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
 
+        // MARK: REST API (routes, DTOs, validation, error → status)
+        .target(name: "RewardAPI", dependencies: ["HTTPServer"]),
+        .testTarget(name: "RewardAPITests", dependencies: ["RewardAPI"]),
+
         // MARK: executable
         .executableTarget(
             name: "reward",

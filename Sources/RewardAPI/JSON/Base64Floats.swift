@@ -1,0 +1,96 @@
+/// `features_b64`: standard base64 (RFC 4648 §4, padding optional) of little-endian float32 values.
+enum Base64Floats {
+    enum Failure: Error, Equatable {
+        case invalidCharacter(offset: Int)
+        case badLength
+        /// The decoded byte count is not a multiple of 4.
+        case notFloat32(byteCount: Int)
+        case nonFinite(index: Int)
+    }
+
+    private static let table: [UInt8] = {
+        var t = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            t[Int(c)] = UInt8(i)
+        }
+        return t
+    }()
+
+    static func decodeBytes(_ text: String) throws(Failure) -> [UInt8] {
+        let input = Array(text.utf8)
+        let result: Result<[UInt8], Failure> = input.withUnsafeBufferPointer { s in
+            table.withUnsafeBufferPointer { t in decode(s, t) }
+        }
+        return try result.get()
+    }
+
+    private static func decode(_ s: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], Failure> {
+        var n = s.count
+        while n > 0, s[n - 1] == UInt8(ascii: "=") { n -= 1 }
+        guard s.count - n <= 2, n % 4 != 1, s.count % 4 == 0 || s.count == n else { return .failure(.badLength) }
+        var out = [UInt8]()
+        out.reserveCapacity(n * 3 / 4)
+        var i = 0
+        while i + 4 <= n {
+            let a = t[Int(s[i])], b = t[Int(s[i + 1])], c = t[Int(s[i + 2])], d = t[Int(s[i + 3])]
+            if (a | b | c | d) & 0xC0 != 0 { return .failure(.invalidCharacter(offset: firstBad(s, i, t))) }
+            out.append(a << 2 | b >> 4)
+            out.append(b << 4 | c >> 2)
+            out.append(c << 6 | d)
+            i += 4
+        }
+        let rest = n - i
+        if rest >= 2 {
+            let a = t[Int(s[i])], b = t[Int(s[i + 1])]
+            let c = rest == 3 ? t[Int(s[i + 2])] : 0
+            if (a | b | c) & 0xC0 != 0 { return .failure(.invalidCharacter(offset: firstBad(s, i, t))) }
+            out.append(a << 2 | b >> 4)
+            if rest == 3 { out.append(b << 4 | c >> 2) }
+        }
+        return .success(out)
+    }
+
+    private static func firstBad(_ s: UnsafeBufferPointer<UInt8>, _ from: Int, _ t: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = from
+        while i < s.count, t[Int(s[i])] != 0xFF { i += 1 }
+        return i
+    }
+
+    static func decode(_ text: String) throws(Failure) -> [Float] {
+        let bytes = try decodeBytes(text)
+        guard bytes.count % 4 == 0 else { throw Failure.notFloat32(byteCount: bytes.count) }
+        var floats = [Float](repeating: 0, count: bytes.count / 4)
+        floats.withUnsafeMutableBytes { dst in
+            bytes.withUnsafeBytes { src in dst.copyMemory(from: src) }
+        }
+        #if _endian(big)
+        for k in floats.indices { floats[k] = Float(bitPattern: UInt32(littleEndian: floats[k].bitPattern)) }
+        #endif
+        if let bad = floats.firstIndex(where: { !$0.isFinite }) { throw Failure.nonFinite(index: bad) }
+        return floats
+    }
+
+    static func encode(_ floats: [Float]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out = [UInt8]()
+        floats.withUnsafeBytes { raw in
+            let b = Array(raw)
+            out.reserveCapacity((b.count + 2) / 3 * 4)
+            var i = 0
+            while i + 3 <= b.count {
+                let v = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
+                for shift in [18, 12, 6, 0] { out.append(alphabet[Int(v >> UInt32(shift) & 63)]) }
+                i += 3
+            }
+            let rest = b.count - i
+            if rest > 0 {
+                let v = UInt32(b[i]) << 16 | (rest == 2 ? UInt32(b[i + 1]) << 8 : 0)
+                out.append(alphabet[Int(v >> 18 & 63)])
+                out.append(alphabet[Int(v >> 12 & 63)])
+                out.append(rest == 2 ? alphabet[Int(v >> 6 & 63)] : UInt8(ascii: "="))
+                out.append(UInt8(ascii: "="))
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

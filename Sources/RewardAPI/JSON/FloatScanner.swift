@@ -1,0 +1,101 @@
+/// Decimal text → Float, correctly rounded, without going through a String.
+///
+/// Why it is exact: the digits (first 19 significant) and the decimal exponent give x = m·10^e.
+/// For |e| ≤ 22 both m (as Double) and 10^|e| are within one rounding of exact, so one multiply or
+/// divide yields d within ~2 Double ulps of x. Float(d) then equals the correctly rounded Float(x)
+/// unless a Float rounding midpoint lies within that error band of d — checked on d's low 29
+/// mantissa bits. Those rare cases, |e| > 22, and values near Float's range limits fall back to the
+/// standard library's correctly rounded parser.
+enum FloatScanner {
+    private static let powersOf10: [Double] = (0 ... 22).map { e in
+        var v = 1.0
+        for _ in 0 ..< e { v *= 10 }
+        return v
+    }
+
+    static func float(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Float {
+        var i = r.lowerBound
+        let end = r.upperBound
+        var negative = false
+        if i < end, p[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var truncated = false
+        // Integer part.
+        while i < end, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") {
+            let d = UInt64(p[i] - UInt8(ascii: "0"))
+            if significant < 19 {
+                mantissa = mantissa * 10 + d
+                if mantissa != 0 { significant += 1 }
+            } else {
+                exponent += 1
+                if d != 0 { truncated = true }
+            }
+            i += 1
+        }
+        // Fraction.
+        if i < end, p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") {
+                let d = UInt64(p[i] - UInt8(ascii: "0"))
+                if significant < 19 {
+                    mantissa = mantissa * 10 + d
+                    if mantissa != 0 { significant += 1 }
+                    exponent -= 1
+                } else if d != 0 {
+                    truncated = true
+                }
+                i += 1
+            }
+        }
+        // Exponent.
+        if i < end, p[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < end, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") {
+                expNegative = p[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0
+            while i < end, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") {
+                if e < 100_000 { e = e * 10 + Int(p[i] - UInt8(ascii: "0")) }
+                i += 1
+            }
+            exponent += expNegative ? -e : e
+        }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+
+        // Exact in Float: m < 2^24 and 10^|e| ≤ 10^10 are both representable, one rounding.
+        if !truncated, mantissa < (1 << 24), exponent >= -10, exponent <= 10 {
+            var f = Float(mantissa)
+            f = exponent < 0 ? f / Float(powersOf10[-exponent]) : f * Float(powersOf10[exponent])
+            return negative ? -f : f
+        }
+        if exponent >= -22, exponent <= 22 {
+            var d = Double(mantissa)
+            d = exponent < 0 ? d / powersOf10[-exponent] : d * powersOf10[exponent]
+            if d >= 1.2e-38, d <= 3.4e38, !nearFloatMidpoint(d) {
+                let f = Float(d)
+                return negative ? -f : f
+            }
+        }
+        return slowPath(p, r)
+    }
+
+    /// True when d is within a few Double ulps of a point halfway between two Floats.
+    @inline(__always) private static func nearFloatMidpoint(_ d: Double) -> Bool {
+        let low = d.bitPattern & ((1 << 29) - 1)
+        let half: UInt64 = 1 << 28
+        let distance = low > half ? low - half : half - low
+        return distance <= 16
+    }
+
+    private static func slowPath(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Float {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self)
+        return Float(text) ?? .nan
+    }
+}

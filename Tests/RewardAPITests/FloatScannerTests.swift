@@ -1,0 +1,55 @@
+import Testing
+@testable import RewardAPI
+
+/// The scanner must agree bit for bit with the standard library's correctly rounded parser.
+struct FloatScannerTests {
+    private func scan(_ s: String) -> Float {
+        let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { FloatScanner.float($0, 0 ..< bytes.count) }
+    }
+
+    private func check(_ s: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let expected = Float(s)!
+        let got = scan(s)
+        #expect(got.bitPattern == expected.bitPattern, "\(s): \(got) vs \(expected)", sourceLocation: sourceLocation)
+    }
+
+    @Test func edgeCases() {
+        for s in [
+            "0", "-0", "1", "-1", "0.1", "3.4028235e38", "3.4028236e38", "1.17549435e-38", "1e-45", "1.4e-45",
+            "7e-46", "123456789012345678901234567890", "0.000000000000000000000000000001", "16777217",
+            "16777216.5", "0.30000001192092896", "1.00000005960464477539062500001", "1.000000059604644775390625",
+            "9007199254740993", "1e22", "1e23", "4.7019774e-38", "2.5e-8", "-1.5E+3", "1E0",
+        ] { check(s) }
+    }
+
+    @Test func randomShortestAndLongRepresentations() {
+        var rng = SplitMix64(seed: 42)
+        for _ in 0 ..< 200_000 {
+            let bits = UInt32(truncatingIfNeeded: rng.next())
+            let f = Float(bitPattern: bits)
+            guard f.isFinite else { continue }
+            check("\(f)")             // shortest round-trip form
+            check("\(Double(f))")     // what Python's json.dumps of a float32 gives
+        }
+        for _ in 0 ..< 100_000 {
+            // Random decimal strings with many digits and exponents, including midpoints' neighbourhoods.
+            let digits = String(rng.next() % 100_000_000_000_000_000)
+            let e = Int(rng.next() % 60) - 40
+            check("\(digits)e\(e)")
+            check("0.\(digits)")
+        }
+    }
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
