@@ -22,6 +22,8 @@ run: release
 
 # Every test, against a throwaway PostgreSQL cluster that is removed afterwards (also on failure).
 test: deps
+	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator
+	python3 -m openapi_spec_validator openapi.yaml
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	Tools/pg.sh with $(SWIFT) test --skip-build $(BUILD_FLAGS)
 
