@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "reward", targets: ["reward"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "RewardModel", targets: ["RewardModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,11 +42,23 @@ let package = Package(
         .target(name: "RewardAPI", dependencies: ["HTTPServer"]),
         .testTarget(name: "RewardAPITests", dependencies: ["RewardAPI"]),
 
+        // MARK: math: Tensors is the only importer of COpenBLAS; RewardModel is pure and synchronous
+        .target(name: "Tensors", dependencies: ["COpenBLAS"]),
+        .target(name: "RewardModel", dependencies: ["Tensors"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(
+            name: "RewardModelTests",
+            dependencies: ["RewardModel", "Tensors"],
+            resources: [.copy("Fixtures")]
+        ),
+
         // MARK: executable
         .executableTarget(
             name: "reward",
             dependencies: [
                 "HTTPServer",
+                "RewardModel",
+                "Tensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,134 @@
+import Foundation
+import Tensors
+
+extension RewardHead {
+    // MARK: batched entry points (one shared-head pass for all groups)
+
+    /// Scores per group. gpm: P(item ≻ reference) with a reference, else the mean of P(item ≻ other)
+    /// over the group's other items (needs ≥ 2 items).
+    public func score(_ batch: ScoringBatch) throws -> [[Double]] {
+        let (encoded, contexts, bare) = try encode(batch)
+        return try batch.groups.map { group in
+            let context = group.prompt.map { contexts[$0] } ?? bare!
+            let theta = try theta(of: group.state)
+            let rows = Array(group.rows)
+            guard kind == .gpm else { return math.scores(encoded, rows: rows, context: context, theta: theta) }
+            if let reference = group.reference {
+                return rows.map { Numerics.sigmoid(math.pair(encoded, $0, reference, context: context).logit(theta: theta)) }
+            }
+            guard rows.count >= 2 else { throw fail("gpm scores one item only against a reference item") }
+            return borda(encoded, rows: rows, context: context, theta: theta)
+        }
+    }
+
+    /// P(a≻b) and margin per pair; each group's rows are consecutive pairs (a₀, b₀, a₁, b₁, …).
+    public func compare(_ batch: ScoringBatch) throws -> [[PairPreference]] {
+        for (index, group) in batch.groups.enumerated() where group.rows.count % 2 != 0 {
+            throw fail("compare group \(index) has an odd number of rows")
+        }
+        let (encoded, contexts, bare) = try encode(batch)
+        return try batch.groups.map { group in
+            let context = group.prompt.map { contexts[$0] } ?? bare!
+            let theta = try theta(of: group.state)
+            return stride(from: group.rows.lowerBound, to: group.rows.upperBound, by: 2).map { a in
+                let h = logit(encoded, a, a + 1, context: context, theta: theta)
+                return PairPreference(probability: Numerics.sigmoid(h), margin: h)
+            }
+        }
+    }
+
+    /// Ranks each group's items, best first (indices relative to the group).
+    public func rank(_ batch: ScoringBatch) throws -> [Ranking] {
+        let (encoded, contexts, bare) = try encode(batch)
+        return try batch.groups.map { group in
+            let context = group.prompt.map { contexts[$0] } ?? bare!
+            let theta = try theta(of: group.state)
+            let rows = Array(group.rows)
+            guard !rows.isEmpty else { throw fail("rank needs at least one item") }
+            switch kind {
+            case .gpm, .micro:
+                let values = rows.count == 1 ? [0.5] : borda(encoded, rows: rows, context: context, theta: theta)
+                let order = Self.descendingOrder(values)
+                var logP: Double? = nil
+                if kind == .micro {
+                    let ordered = order.map { rows[$0] }
+                    let pi = Numerics.softmax((0..<stateDim).map { theta[$0] + context.offset[$0] })
+                    let terms = (0..<stateDim).map { k in
+                        log(pi[k]) + Self.logPlackettLuce(ordered.map { Double(encoded[$0, k]) })
+                    }
+                    logP = Numerics.logSumExp(terms)
+                }
+                return Ranking(order: order, scores: values, logProbability: logP)
+            default:
+                let values = math.scores(encoded, rows: rows, context: context, theta: theta)
+                let order = Self.descendingOrder(values)
+                return Ranking(order: order, scores: values, logProbability: Self.logPlackettLuce(order.map { values[$0] }))
+            }
+        }
+    }
+
+    // MARK: single-request conveniences
+
+    public func score(prompt: [Float]? = nil, items: Matrix, state: UserState? = nil, reference: [Float]? = nil) throws -> [Double] {
+        var all = items
+        var ref: Int? = nil
+        if let reference {
+            guard reference.count == featureDim else { throw fail("reference has \(reference.count) features, expected \(featureDim)") }
+            all = items.stacking(Matrix(row: reference))
+            ref = items.rows
+        }
+        let batch = ScoringBatch(items: all, prompts: prompt.map { Matrix(row: $0) },
+                                 groups: [.init(rows: 0..<items.rows, prompt: prompt == nil ? nil : 0, state: state, reference: ref)])
+        return try score(batch)[0]
+    }
+
+    public func compare(prompt: [Float]? = nil, a: [Float], b: [Float], state: UserState? = nil) throws -> PairPreference {
+        guard a.count == featureDim, b.count == featureDim else { throw fail("items need \(featureDim) features") }
+        let batch = ScoringBatch(items: Matrix(rows: 2, cols: featureDim, values: a + b), prompts: prompt.map { Matrix(row: $0) },
+                                 groups: [.init(rows: 0..<2, prompt: prompt == nil ? nil : 0, state: state)])
+        return try compare(batch)[0][0]
+    }
+
+    public func rank(prompt: [Float]? = nil, items: Matrix, state: UserState? = nil) throws -> Ranking {
+        let batch = ScoringBatch(items: items, prompts: prompt.map { Matrix(row: $0) },
+                                 groups: [.init(rows: 0..<items.rows, prompt: prompt == nil ? nil : 0, state: state)])
+        return try rank(batch)[0]
+    }
+
+    // MARK: helpers
+
+    func logit(_ encoded: Matrix, _ a: Int, _ b: Int, context: PromptContext, theta: [Double]) -> Double {
+        let features = math.pair(encoded, a, b, context: context)
+        if case .projectedIdealPoint = features {
+            let scores = math.scores(encoded, rows: [a, b], context: context, theta: theta)
+            return scores[0] - scores[1]
+        }
+        return features.logit(theta: theta)
+    }
+
+    /// Mean P(i ≻ j) over the other items j of the group.
+    func borda(_ encoded: Matrix, rows: [Int], context: PromptContext, theta: [Double]) -> [Double] {
+        var total = [Double](repeating: 0, count: rows.count)
+        for i in rows.indices {
+            for j in rows.indices where j > i {
+                let p = Numerics.sigmoid(logit(encoded, rows[i], rows[j], context: context, theta: theta))
+                total[i] += p
+                total[j] += 1 - p
+            }
+        }
+        return total.map { $0 / Double(rows.count - 1) }
+    }
+
+    static func descendingOrder(_ values: [Double]) -> [Int] {
+        values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+    }
+
+    /// log of the Plackett–Luce probability of utilities listed in the ranked order.
+    static func logPlackettLuce(_ ordered: [Double]) -> Double {
+        var total = 0.0
+        for i in ordered.indices {
+            total += ordered[i] - Numerics.logSumExp(Array(ordered[i...]))
+        }
+        return total
+    }
+}
