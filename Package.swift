@@ -33,6 +33,8 @@ let package = Package(
             name: "HTTPServer",
             dependencies: [
                 "CSystemShims",
+                "CNGHTTP2",
+                "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
