@@ -1,0 +1,142 @@
+import CNGHTTP2
+
+/// Incoming frames: request headers become a `Request`, DATA feeds its body source.
+extension HTTP2Connection {
+    func beginHeaders(_ frame: nghttp2_frame) -> Int32 {
+        guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), frame.headers.cat == NGHTTP2_HCAT_REQUEST else {
+            return 0
+        }
+        streams[frame.hd.stream_id] = HTTP2Stream(id: frame.hd.stream_id)
+        return 0
+    }
+
+    func header(_ frame: nghttp2_frame, _ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Int32 {
+        guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), let stream = streams[frame.hd.stream_id] else { return 0 }
+        stream.headerListSize += name.count + value.count + 32
+        if stream.headerListSize > configuration.maxHeaderListSize {
+            if stream.headerListSize > 4 * configuration.maxHeaderListSize {
+                headerFlood = true
+                return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
+            }
+            stream.rejectedStatus = 431
+        }
+        // Trailers end the body but carry nothing the Request contract has room for.
+        guard frame.headers.cat == NGHTTP2_HCAT_REQUEST, stream.rejectedStatus != 431 else { return 0 }
+        let valueString = String(decoding: value, as: UTF8.self)
+        if name.first == UInt8(ascii: ":") {
+            switch String(decoding: name, as: UTF8.self) {
+            case ":method": stream.method = valueString
+            case ":path": stream.path = valueString
+            case ":authority": stream.authority = valueString
+            case ":scheme": stream.scheme = valueString
+            default: break  // nghttp2 already rejected unknown pseudo-headers
+            }
+            return 0
+        }
+        let nameString = String(decoding: name, as: UTF8.self)
+        switch nameString {
+        case "cookie":
+            // RFC 9113 §8.2.3: split crumbs are joined again for HTTP/1.1 semantics.
+            stream.cookies.append(valueString)
+        case "content-length":
+            stream.declaredContentLength = Int(valueString)
+            if let length = stream.declaredContentLength, length > configuration.maxBodySize {
+                stream.rejectedStatus = stream.rejectedStatus ?? 413
+            }
+            stream.headers.add(nameString, valueString)
+        default:
+            stream.headers.add(nameString, valueString)
+        }
+        return 0
+    }
+
+    func frameReceived(_ frame: nghttp2_frame) -> Int32 {
+        let endStream = frame.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch UInt32(frame.hd.type) {
+        case NGHTTP2_HEADERS.rawValue:
+            guard let stream = streams[frame.hd.stream_id] else { return 0 }
+            if endStream { stream.requestEnded = true }
+            if frame.headers.cat == NGHTTP2_HCAT_REQUEST {
+                if let status = stream.rejectedStatus {
+                    submitTransportError(stream, status: status)
+                } else {
+                    dispatch(stream)
+                }
+            } else if endStream {
+                stream.body?.finish()
+            }
+        case NGHTTP2_DATA.rawValue:
+            guard endStream, let stream = streams[frame.hd.stream_id] else { return 0 }
+            stream.requestEnded = true
+            stream.body?.finish()
+        case NGHTTP2_PING.rawValue:
+            if frame.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0, shutdownState == .noticeSent {
+                finishGracefulShutdown()  // the notice has had a round trip to reach the peer
+            }
+        default:
+            break
+        }
+        return 0
+    }
+
+    func dataReceived(_ streamID: Int32, _ data: UnsafeBufferPointer<UInt8>) -> Int32 {
+        guard let stream = streams[streamID], let body = stream.body, stream.rejectedStatus == nil else {
+            // Nobody will read it: give the window back at once so other streams keep flowing.
+            _ = nghttp2_session_consume(session, streamID, data.count)
+            return 0
+        }
+        stream.receivedBodyBytes += data.count
+        guard stream.receivedBodyBytes <= configuration.maxBodySize else {
+            stream.rejectedStatus = 413
+            let dropped = body.fail(RequestBodyError.tooLarge(limit: configuration.maxBodySize))
+            _ = nghttp2_session_consume(session, streamID, data.count + dropped)
+            stream.task?.cancel()
+            if !stream.responseSubmitted { submitTransportError(stream, status: 413) }
+            return 0
+        }
+        body.append(Array(data))
+        return 0
+    }
+
+    func streamClosed(_ streamID: Int32, errorCode: UInt32) -> Int32 {
+        if let stream = streams.removeValue(forKey: streamID) { abort(stream) }
+        return 0
+    }
+
+    func bodyConsumed(_ streamID: Int32, _ count: Int) {
+        _ = nghttp2_session_consume(session, streamID, count)
+    }
+
+    /// Hands a complete request head to the responder on its own task.
+    func dispatch(_ stream: HTTP2Stream) {
+        var headers = stream.headers
+        if !stream.cookies.isEmpty { headers.add("cookie", stream.cookies.joined(separator: "; ")) }
+        if let authority = stream.authority, !headers.contains("host") { headers.add("host", authority) }
+        let body: RequestBody
+        let streamID = stream.id
+        if stream.requestEnded {
+            body = .empty
+        } else {
+            let source = HTTP2RequestBodySource(onConsumed: { [self] count in
+                self.hop { $0.bodyConsumed(streamID, count) }
+            })
+            stream.body = source
+            body = RequestBody(stream: source.asyncStream)
+        }
+        let method = stream.method ?? "GET"
+        let target = method == "CONNECT" ? (stream.authority ?? "") : (stream.path ?? "/")
+        let request = Request(
+            method: HTTPMethod(rawValue: method), target: target, version: .http2,
+            headers: headers, body: body, remoteAddress: remoteAddress)
+        run(request, on: stream)
+    }
+
+    func run(_ request: Request, on stream: HTTP2Stream) {
+        let responder = self.responder
+        let streamID = stream.id
+        stream.task = Task { [self] in
+            let response = await responder.respond(to: request)
+            self.hop { $0.submitResponse(streamID, response) }
+        }
+    }
+}
