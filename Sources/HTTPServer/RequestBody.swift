@@ -35,7 +35,11 @@ public struct RequestBody: Sendable, AsyncSequence {
                 buffered = nil
                 return b.isEmpty ? nil : b
             }
-            return try await stream?.next()
+            let chunk = try await stream?.next()
+            // A stream whose task was cancelled ends with nil; that must not read as a complete
+            // body (a handler would act on a truncated upload), so it surfaces as cancellation.
+            if chunk == nil, stream != nil, Task.isCancelled { throw CancellationError() }
+            return chunk
         }
     }
 

@@ -90,7 +90,7 @@ extension HTTP2Connection {
             stream.rejectedStatus = 413
             let dropped = body.fail(RequestBodyError.tooLarge(limit: configuration.maxBodySize))
             _ = nghttp2_session_consume(session, streamID, data.count + dropped)
-            stream.task?.cancel()
+            // The responder keeps running and sees `tooLarge` from its body; its response is dropped.
             if !stream.responseSubmitted { submitTransportError(stream, status: 413) }
             return 0
         }

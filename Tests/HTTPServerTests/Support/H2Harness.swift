@@ -54,7 +54,10 @@ final class H2Harness: @unchecked Sendable {
     func send(_ frames: [H2Frame]) { send(frames.flatMap(\.bytes)) }
 
     func onLoop<T>(_ body: (HTTP2Connection) throws -> T) rethrows -> T {
-        try executor.queue.sync { try body(connection) }
+        try executor.queue.sync {
+            defer { flush() }
+            return try body(connection)
+        }
     }
 
     private func flush() {

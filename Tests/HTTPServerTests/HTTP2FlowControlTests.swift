@@ -1,0 +1,133 @@
+import Testing
+
+@testable import HTTPServer
+
+/// Request and response bodies under HTTP/2 flow control, in both directions.
+struct HTTP2FlowControlTests {
+    static func pattern(_ count: Int, seed: Int = 0) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 31) &+ ($0 >> 8) &+ seed) }
+    }
+
+    /// A peer that sends `upload` on `stream` only as far as the server's windows allow, and
+    /// opens its own windows as response DATA arrives, until the response ends.
+    static func exchange(_ h: H2Harness, stream: UInt32, upload: [UInt8]) async throws {
+        var sent = 0
+        var creditedResponseBytes = 0
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let frames = h.frames
+            if frames.ended(stream) { return }
+            let connectionWindow = 65535 + frames.filter { $0.kind == .windowUpdate && $0.streamID == 0 }.reduce(0) { $0 + Int(H2Frame.readU32($1.payload[...])) }
+            let streamWindow = 262_144 + frames.filter { $0.kind == .windowUpdate && $0.streamID == stream }.reduce(0) { $0 + Int(H2Frame.readU32($1.payload[...])) }
+            let allowed = min(connectionWindow - sent, streamWindow - sent, 16384, upload.count - sent)
+            var out: [H2Frame] = []
+            if allowed > 0 {
+                out.append(.data(stream: stream, Array(upload[sent..<sent + allowed]), end: sent + allowed == upload.count))
+                sent += allowed
+            }
+            let received = frames.filter { $0.kind == .data }.reduce(0) { $0 + $1.payload.count }
+            if received > creditedResponseBytes {
+                let credit = UInt32(received - creditedResponseBytes)
+                out += [.windowUpdate(stream: 0, credit), .windowUpdate(stream: stream, credit)]
+                creditedResponseBytes = received
+            }
+            if out.isEmpty { try await Task.sleep(for: .milliseconds(1)) } else { h.send(out) }
+        }
+        throw H2Harness.HarnessTimeout(what: "exchange", frames: [])
+    }
+
+    @Test func fiveMegabytesUpAndFiveMegabytesDownStreamed() async throws {
+        let size = 5 * 1024 * 1024
+        let h = try H2Harness.connected { request in
+            guard let body = try? await request.body.collect(upTo: 6 * 1024 * 1024), body == Self.pattern(size) else {
+                return Response(status: 400)
+            }
+            return Response(status: 200, body: .stream { writer in
+                let reply = Self.pattern(size, seed: 7)
+                for start in stride(from: 0, to: reply.count, by: 100_000) {
+                    try await writer.write(Array(reply[start..<min(start + 100_000, reply.count)]))
+                }
+            })
+        }
+        h.send(.request(stream: 1, method: "POST", path: "/echo", extra: [("content-length", String(size))], end: false))
+        try await Self.exchange(h, stream: 1, upload: Self.pattern(size))
+        #expect(try h.status(of: 1) == "200")
+        #expect(h.body(of: 1) == Self.pattern(size, seed: 7))
+        // The server never sent past the client's windows: 65535 initially plus what it credited.
+        #expect(h.frames.filter { $0.kind == .data }.allSatisfy { $0.payload.count <= 16384 })
+    }
+
+    @Test func fiveMegabyteBytesResponseWaitsForWindowUpdates() async throws {
+        let body = Self.pattern(5 * 1024 * 1024, seed: 3)
+        let h = try H2Harness.connected { _ in Response(status: 200, body: .bytes(body)) }
+        h.send(.request(stream: 1))
+        // Without WINDOW_UPDATEs the server stops at the initial 65535-byte window.
+        try await h.waitFor { $0.filter { $0.kind == .data }.reduce(0) { $0 + $1.payload.count } == 65535 }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(h.body(of: 1).count == 65535)
+        try await Self.exchange(h, stream: 1, upload: [])
+        #expect(h.body(of: 1) == body)
+    }
+
+    @Test func zeroInitialWindowHoldsDataUntilTheClientOpensIt() async throws {
+        let h = try H2Harness.connected(clientSettings: [(0x4, 0)]) { _ in Response(status: 200, body: .bytes([1, 2, 3])) }
+        h.send(.request(stream: 1))
+        try await h.waitFor { $0.contains { $0.kind == .headers && $0.streamID == 1 } }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(h.body(of: 1).isEmpty)
+        h.send(.windowUpdate(stream: 1, 3))
+        try await h.waitFor { $0.ended(1) }
+        #expect(h.body(of: 1) == [1, 2, 3])
+    }
+
+    @Test func slowReaderThrottlesTheUpload() async throws {
+        let gate = Gate()
+        let h = try H2Harness.connected { request in
+            await gate.wait()
+            let body = try? await request.body.collect(upTo: 1 << 20)
+            return Response(status: 200, body: .bytes(Array(String(body?.count ?? -1).utf8)))
+        }
+        h.send(.request(stream: 1, method: "POST", end: false))
+        // The handler reads nothing yet: the server must not open the stream window beyond 256 KiB.
+        let chunk = [UInt8](repeating: 9, count: 16384)
+        h.send((0..<16).map { _ in H2Frame.data(stream: 1, chunk) })
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(!h.frames.contains { $0.kind == .windowUpdate && $0.streamID == 1 })
+        await gate.open()
+        try await h.waitFor { $0.contains { $0.kind == .windowUpdate && $0.streamID == 1 } }
+        h.send(.data(stream: 1, [], end: true))
+        try await h.waitFor { $0.ended(1) }
+        #expect(h.body(of: 1) == Array("262144".utf8))
+    }
+
+    @Test func declaredBodyOverTheLimitGets413() async throws {
+        var configuration = HTTP2Configuration()
+        configuration.maxBodySize = 1000
+        let h = try H2Harness.connected(configuration: configuration) { _ in Response(status: 200) }
+        h.send(.request(stream: 1, method: "POST", extra: [("content-length", "5000")], end: false))
+        try await h.waitFor { $0.ended(1) }
+        #expect(try h.status(of: 1) == "413")
+        h.send(.request(stream: 3))
+        try await h.waitFor { $0.ended(3) }
+        #expect(try h.status(of: 3) == "200")
+    }
+
+    @Test func streamedBodyOverTheLimitGets413AndTheHandlerSeesTooLarge() async throws {
+        var configuration = HTTP2Configuration()
+        configuration.maxBodySize = 40_000
+        let handlerError = Locked<String?>(nil)
+        let h = try H2Harness.connected(configuration: configuration) { request in
+            do { _ = try await request.body.collect(upTo: 1 << 20) } catch { handlerError.set("\(error)") }
+            return Response(status: 200)
+        }
+        h.send(.request(stream: 1, method: "POST", end: false))
+        h.send((0..<4).map { _ in H2Frame.data(stream: 1, [UInt8](repeating: 1, count: 16384)) })
+        try await h.waitFor { $0.ended(1) }
+        #expect(try h.status(of: 1) == "413")
+        h.send(.request(stream: 3))
+        try await h.waitFor { $0.ended(3) }
+        #expect(try h.status(of: 3) == "200")
+        try await h.waitFor("handler saw the error") { _ in handlerError.get() != nil }
+        #expect(handlerError.get() == "\(RequestBodyError.tooLarge(limit: 40_000))")
+    }
+}
