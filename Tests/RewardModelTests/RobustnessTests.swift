@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import Tensors
+@testable import RewardModel
+
+/// Bad input throws a typed error; extreme but finite input never yields NaN or ±inf.
+struct RobustnessTests {
+    static func prompt(_ head: RewardHead) -> [Float]? {
+        TestHeads.needsPrompt(head) ? [Float](repeating: 0.3, count: TestHeads.p) : nil
+    }
+
+    @Test(arguments: TestHeads.all)
+    func extremeFeaturesGiveFiniteResultsOrARangeError(_ variant: String) throws {
+        let head = try TestHeads.head(variant)
+        let magnitudes: [Float] = [0, 1e-38, .leastNonzeroMagnitude, 1e-30, 1e6, 1e18, 3e38, .greatestFiniteMagnitude]
+        for m in magnitudes {
+            let items = Matrix(rows: 3, cols: TestHeads.d, values: (0..<3 * TestHeads.d).map { i in i % 3 == 0 ? m : (i % 3 == 1 ? -m : m / 2) })
+            let state = head.kind.isPersonalized ? UserState(theta: [300, -300, 1e-300]) : nil
+            do {
+                if head.kind.hasScalarScore {
+                    #expect(try head.score(prompt: Self.prompt(head), items: items, state: state).allSatisfy { $0.isFinite }, "\(variant) m=\(m)")
+                }
+                let pair = try head.compare(prompt: Self.prompt(head), a: Array(items.row(0)), b: Array(items.row(1)), state: state)
+                #expect(pair.probability.isFinite && pair.margin.isFinite && (0...1).contains(pair.probability), "\(variant) m=\(m)")
+                let rank = try head.rank(prompt: Self.prompt(head), items: items, state: state)
+                #expect(rank.scores.allSatisfy { $0.isFinite } && (rank.logProbability?.isFinite ?? true), "\(variant) m=\(m)")
+                if head.kind.isPersonalized {
+                    let c = LabeledComparison(prompt: Self.prompt(head), chosen: Array(items.row(0)), rejected: Array(items.row(1)))
+                    let r = try head.adapt([c, c], options: AdaptOptions(prior: 1, labelNoise: 0.1, maxIterations: 50))
+                    #expect(r.state.theta.allSatisfy { $0.isFinite } && r.report.objective.isFinite, "\(variant) m=\(m)")
+                }
+            } catch let error as RewardModelError {
+                #expect(error.code == .numericalRange, "\(variant) m=\(m): \(error)")
+                #expect(m > 1e6, "\(variant) m=\(m) should not overflow: \(error)")
+            }
+        }
+    }
+
+    static func expectCode(_ code: RewardModelError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+        do {
+            try body()
+            Issue.record("expected \(code)", sourceLocation: sourceLocation)
+        } catch let error as RewardModelError {
+            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func invalidInputIsATypedError() throws {
+        let pal = try TestHeads.head("pal-b")
+        let bt = try TestHeads.head("bt")
+        let gpm = try TestHeads.head("gpm-plain")
+        let good = Matrix(rows: 2, cols: TestHeads.d, repeating: 0.5)
+        let prompt = [Float](repeating: 0, count: TestHeads.p)
+        Self.expectCode(.invalidInput) { _ = try pal.score(prompt: prompt, items: Matrix(rows: 2, cols: 3)) }
+        Self.expectCode(.invalidInput) { _ = try pal.score(prompt: [1, 2], items: good) }
+        Self.expectCode(.invalidInput) { _ = try pal.score(items: good) }   // this pal-b needs a prompt
+        Self.expectCode(.unsupported) { _ = try gpm.score(prompt: prompt, items: good) }
+        Self.expectCode(.unsupported) { _ = try bt.score(prompt: prompt, items: good) }
+        Self.expectCode(.invalidInput) { _ = try pal.score(prompt: prompt, items: good, state: UserState(theta: [1, 2])) }
+        Self.expectCode(.invalidInput) { _ = try pal.score(prompt: prompt, items: good, state: UserState(theta: [1, .nan, 2])) }
+        Self.expectCode(.invalidInput) {
+            _ = try pal.score(prompt: prompt, items: Matrix(rows: 1, cols: TestHeads.d, values: [Float](repeating: .infinity, count: TestHeads.d)))
+        }
+        Self.expectCode(.invalidInput) { _ = try gpm.score(items: Matrix(rows: 1, cols: TestHeads.d)) }
+        Self.expectCode(.invalidInput) { _ = try pal.rank(prompt: prompt, items: Matrix(rows: 0, cols: TestHeads.d)) }
+        Self.expectCode(.unsupported) { _ = try gpm.logProbability(ofOrder: [0, 1], items: good) }
+        Self.expectCode(.invalidInput) { _ = try pal.logProbability(ofOrder: [0, 0], prompt: prompt, items: good) }
+        let c = LabeledComparison(prompt: prompt, chosen: Array(good.row(0)), rejected: Array(good.row(1)))
+        Self.expectCode(.unsupported) { _ = try bt.adapt([LabeledComparison(chosen: c.chosen, rejected: c.rejected)]) }
+        Self.expectCode(.invalidInput) { _ = try pal.adapt([c], options: AdaptOptions(prior: 0)) }
+        Self.expectCode(.invalidInput) { _ = try pal.adapt([c], options: AdaptOptions(labelNoise: 0.5)) }
+        Self.expectCode(.invalidInput) { _ = try pal.adapt([LabeledComparison(prompt: prompt, chosen: [1], rejected: c.rejected)]) }
+        Self.expectCode(.invalidInput) { _ = try pal.adapt([LabeledComparison(prompt: prompt, chosen: c.chosen, rejected: c.rejected, weight: -1)]) }
+        let foreign = try gpm.prepare([LabeledComparison(chosen: c.chosen, rejected: c.rejected)])
+        Self.expectCode(.invalidInput) { _ = try pal.adapt(foreign) }
+        let batch = ScoringBatch(items: good, groups: [.init(rows: 0..<3)])
+        Self.expectCode(.invalidInput) { _ = try gpm.score(batch) }
+        Self.expectCode(.invalidInput) { _ = try gpm.compare(ScoringBatch(items: good, groups: [.init(rows: 0..<1)])) }
+    }
+
+    /// One batch with several groups (different prompts and users) equals the requests one by one.
+    @Test(arguments: TestHeads.all)
+    func batchedEqualsSingle(_ variant: String) throws {
+        let head = try TestHeads.head(variant)
+        var g = SeededGenerator(seed: 9)
+        let items = Oracle.gaussianItems(count: 10, dim: TestHeads.d, generator: &g)
+        let usesPrompt = head.promptDim != nil
+        let prompts = usesPrompt ? Oracle.gaussianItems(count: 2, dim: TestHeads.p, generator: &g) : nil
+        let states: [UserState?] = head.kind.isPersonalized ? [nil, UserState(theta: [0.5, -1, 2])] : [nil, nil]
+        let groups = [ScoringBatch.Group(rows: 0..<4, prompt: usesPrompt ? 0 : nil, state: states[0]),
+                      ScoringBatch.Group(rows: 4..<10, prompt: usesPrompt ? 1 : nil, state: states[1])]
+        let batch = ScoringBatch(items: items, prompts: prompts, groups: groups)
+        let scores = try head.score(batch), pairs = try head.compare(batch), ranks = try head.rank(batch)
+        for (index, group) in groups.enumerated() {
+            let sub = items.slicing(rows: group.rows)
+            let prompt = group.prompt.map { Array(prompts!.row($0)) }
+            let single = try head.score(prompt: prompt, items: sub, state: group.state)
+            for (x, y) in zip(single, scores[index]) { #expect(abs(x - y) < 1e-6) }
+            #expect(try head.rank(prompt: prompt, items: sub, state: group.state).order == ranks[index].order)
+            let first = try head.compare(prompt: prompt, a: Array(sub.row(0)), b: Array(sub.row(1)), state: group.state)
+            #expect(abs(first.margin - pairs[index][0].margin) < 1e-6)
+        }
+    }
+
+    @Test func headDirectoryRoundTrip() throws {
+        for variant in TestHeads.all {
+            let head = try TestHeads.head(variant)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("head-\(variant)-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try head.save(directory: dir)
+            let back = try RewardHead.load(directory: dir)
+            #expect(back.config == head.config)
+            #expect(back.parameterCount == head.parameterCount)
+            #expect(back.tensors().tensors == head.tensors().tensors)
+        }
+        Self.expectCode(.invalidHead) { _ = try RewardHead.load(directory: "/nonexistent") }
+        let head = try TestHeads.head("micro")
+        var file = head.tensors()
+        file.tensors["score.weight"] = Tensor(shape: [2, 2], values: [1, 2, 3, 4])
+        Self.expectCode(.invalidHead) { _ = try RewardHead(config: head.config, tensors: file) }
+        file.tensors["score.weight"] = nil
+        Self.expectCode(.invalidHead) { _ = try RewardHead(config: head.config, tensors: file) }
+    }
+}
