@@ -40,6 +40,10 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
 
+        // MARK: domain (no HTTP, no SQL)
+        .target(name: "RewardService"),
+        .testTarget(name: "RewardServiceTests", dependencies: ["RewardService"]),
+
         // MARK: REST API (routes, DTOs, validation, error → status)
         .target(name: "RewardAPI", dependencies: ["HTTPServer"]),
         .testTarget(name: "RewardAPITests", dependencies: ["RewardAPI"]),
