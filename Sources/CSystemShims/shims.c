@@ -1,9 +1,13 @@
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "CSystemShims.h"
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <pthread.h>
+#include <string.h>
 
 const uint32_t CSystemShims_EPOLLIN = EPOLLIN;
 const uint32_t CSystemShims_EPOLLOUT = EPOLLOUT;
@@ -46,4 +50,11 @@ int CSystemShims_timerfd_settime(int fd, uint64_t nanoseconds) {
     spec.it_value.tv_sec = (time_t)(nanoseconds / 1000000000ull);
     spec.it_value.tv_nsec = (long)(nanoseconds % 1000000000ull);
     return timerfd_settime(fd, 0, &spec, NULL);
+}
+
+int CSystemShims_set_thread_name(const char *name) {
+    char short_name[16];
+    strncpy(short_name, name, 15);
+    short_name[15] = 0;
+    return pthread_setname_np(pthread_self(), short_name);
 }

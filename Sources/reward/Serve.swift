@@ -1,6 +1,11 @@
 import ArgumentParser
+import Dispatch
 import HTTPServer
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service.")
@@ -8,12 +13,61 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to bind.")
     var host: String = "127.0.0.1"
 
-    @Option(help: "Port to bind (0 picks a free one).")
+    @Option(help: "Port to bind (0 picks a free one; the chosen port is printed on stdout).")
     var port: Int = 8080
 
+    @Option(help: "Event loops (threads); default: one per core.")
+    var loops: Int?
+
+    @Flag(inversion: .prefixedNo, help: "One log line per request.")
+    var accessLog = true
+
+    @Option(help: "Seconds in-flight requests may take to finish after SIGTERM/SIGINT.")
+    var shutdownDeadline: Double = 25
+
+    @Option(help: "Seconds to keep serving (reporting not-ready) after SIGTERM before closing the listener.")
+    var readinessDelay: Double = 0
+
+    @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel: String = "info"
+
+    @Flag(help: .hidden)
+    var benchEcho = false
+
     func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         let logger = Logger(label: "reward")
-        logger.error("the HTTP server is not built yet", metadata: ["host": "\(host)", "port": "\(port)"])
-        throw ExitCode.failure
+
+        var config = HTTPServer.Configuration(host: host, port: port, loopCount: loops)
+        config.accessLog = accessLog
+        config.shutdownDeadline = .milliseconds(Int(shutdownDeadline * 1000))
+        config.readinessDelay = .milliseconds(Int(readinessDelay * 1000))
+        let readiness = ReadinessFlag()
+        config.onReadinessChange = { readiness.set($0) }
+        let responder = ServeResponder(configuration: config, readiness: readiness, benchEcho: benchEcho)
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let server = HTTPServer(configuration: config, responder: responder, logger: logger) { port in
+            // The one line on stdout: scripts and tests read the port from it.
+            print("listening on http://\(shownHost):\(port)")
+            fflush(nil)
+        }
+        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                logger.info("signal received, shutting down gracefully", metadata: ["signal": "\(number)"])
+                server.triggerGracefulShutdown()
+            }
+            source.resume()
+            return source
+        }
+        defer { for source in signals { source.cancel() } }
+        try await server.run()
     }
 }

@@ -34,4 +34,7 @@ int CSystemShims_timerfd_create(void);
 /// Arms a one-shot timerfd after `nanoseconds` (0 disarms).
 int CSystemShims_timerfd_settime(int fd, uint64_t nanoseconds);
 
+/// Names the calling thread (first 15 bytes), for `top -H` and debuggers.
+int CSystemShims_set_thread_name(const char *name);
+
 #endif

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystemShims
+
+/// One listening socket on one loop, and the connections it accepted (which live on that loop).
+final class Listener: EventSink, @unchecked Sendable {  // loop-confined, like Connection
+    let loop: EventLoop
+    let server: ServerContext
+    private(set) var fd: Int32
+    private var connections: [Int32: Connection] = [:]
+    private var draining = false
+
+    init(fd: Int32, loop: EventLoop, server: ServerContext) {
+        self.fd = fd
+        self.loop = loop
+        self.server = server
+    }
+
+    func start() throws {
+        try loop.register(fd: fd, events: CSystemShims_EPOLLIN, sink: self)
+    }
+
+    var connectionCount: Int { connections.count }
+
+    func ready(events: UInt32) {
+        // Bounded, so a connection storm cannot starve the connections already being served.
+        for _ in 0..<64 {
+            guard fd >= 0 else { return }
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let accepted = withUnsafeMutablePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                    try? syscall("accept4") { CSystemShims_accept4(fd, address, &length) }
+                }
+            }
+            guard case .done(let clientFD)? = accepted else { return }  // would block, or a transient error
+            let count = server.connectionCount.add(1, ordering: .relaxed).newValue
+            if count > server.configuration.maxConnections || draining {
+                server.connectionCount.subtract(1, ordering: .relaxed)
+                Glibc.close(clientFD)
+                continue
+            }
+            Socket.setNoDelay(clientFD)
+            let connection = Connection(
+                fd: clientFD, loop: loop, server: server, remoteAddress: Socket.describe(&storage))
+            connection.onClose = { [unowned self] closed in
+                connections.removeValue(forKey: closed.fd)
+                server.connectionCount.subtract(1, ordering: .relaxed)
+            }
+            connections[clientFD] = connection
+            do {
+                try connection.start(transport: server.makeTransport())
+            } catch {
+                connection.close(.now)
+            }
+        }
+    }
+
+    /// Stops accepting and asks every connection to finish gracefully.
+    func beginShutdown() {
+        draining = true
+        if fd >= 0 {
+            loop.deregister(fd: fd)
+            Glibc.close(fd)
+            fd = -1
+        }
+        for connection in Array(connections.values) where connection.state == .open {
+            connection.handler?.gracefulShutdown(connection: connection)
+        }
+    }
+
+    /// The shutdown deadline passed: close what is left.
+    func closeAll() {
+        for connection in Array(connections.values) { connection.close(.now) }
+    }
+}
