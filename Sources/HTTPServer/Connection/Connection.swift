@@ -165,6 +165,8 @@ final class Connection: EventSink, @unchecked Sendable {
         guard state == .open, let handler else { return }
         if !input.isEmpty {
             let consumed = handler.received(input.readable, connection: self)
+            // A handler that closed the connection meanwhile may have had the input dropped.
+            guard state == .open else { return }
             input.consume(consumed)
         }
         let full = input.readableBytes >= server.configuration.maxBufferedInput
