@@ -192,3 +192,6 @@ public final class EventLoop: @unchecked Sendable {
         dueTimers.removeAll(keepingCapacity: true)
     }
 }
+
+/// Responder results and stream writes of any protocol come back to the loop through this.
+extension EventLoop: ConnectionExecutor {}
