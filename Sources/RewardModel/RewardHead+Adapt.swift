@@ -127,7 +127,11 @@ extension RewardHead {
         for p in prepared where p.kind != kind || p.stateDim != stateDim {
             throw fail("a prepared comparison was made by a different head")
         }
-        let loss = PairwiseLoss(noise: options.labelNoise)
+        return fitObjective(prepared, loss: PairwiseLoss(noise: options.labelNoise), prior: options.prior, anchor: populationState)
+    }
+
+    /// The objective over `prepared` with any prior (0 allowed: the AdamW baseline uses weight decay instead).
+    func fitObjective(_ prepared: [PreparedComparison], loss: PairwiseLoss, prior: Double, anchor: [Double]) -> any FitObjective {
         if let pal = math as? PALAMath, pal.throughProjector {
             let pairs = prepared.map { p -> (fa: [Double], fb: [Double], weight: Double) in
                 guard case let .projectedIdealPoint(fa, fb) = p.features else { preconditionFailure("pal-a features expected") }
@@ -135,8 +139,8 @@ extension RewardHead {
             }
             let rows = (0..<stateDim).map { pal.prototypes.doubleRow($0) }
             return ProjectedIdealPointObjective(pairs: pairs, projector: DoubleMLP(pal.projector), prototypes: rows,
-                                                loss: loss, prior: options.prior, anchor: populationState)
+                                                loss: loss, prior: prior, anchor: anchor)
         }
-        return PairwiseObjective(examples: prepared, loss: loss, prior: options.prior, anchor: populationState)
+        return PairwiseObjective(examples: prepared, loss: loss, prior: prior, anchor: anchor)
     }
 }

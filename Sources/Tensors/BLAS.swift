@@ -78,6 +78,13 @@ public enum BLAS {
 
     /// The PyTorch `Linear` layer on a batch: `x · weightᵀ + bias`, weight in `[out, in]` layout.
     public static func linear(_ x: Matrix, weight: Matrix, bias: [Float]?) -> Matrix {
+        if x.rows == 1 {
+            // One row: sgemv reads the weight once; sgemm would first pack all of it.
+            var y = bias ?? [Float](repeating: 0, count: weight.rows)
+            precondition(y.count == weight.rows, "bias length differs from the layer's output size")
+            gemv(weight, x.values, beta: bias == nil ? 0 : 1, into: &y)
+            return Matrix(rows: 1, cols: weight.rows, values: y)
+        }
         var y = Matrix(rows: x.rows, cols: weight.rows)
         if let bias {
             precondition(bias.count == weight.rows, "bias length differs from the layer's output size")

@@ -30,11 +30,13 @@ public struct Matrix: Sendable, Equatable {
         self.init(rows: 1, cols: row.count, values: row)
     }
 
+    @inlinable
     public subscript(row: Int, col: Int) -> Float {
         get { values[row * cols + col] }
         set { values[row * cols + col] = newValue }
     }
 
+    @inlinable
     public func row(_ index: Int) -> ArraySlice<Float> {
         values[index * cols ..< (index + 1) * cols]
     }
