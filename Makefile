@@ -29,6 +29,7 @@ test: deps
 
 fuzz: deps
 	Tools/fuzz.sh $(FUZZ_SECONDS)
+	Tools/fuzz-safetensors.sh $(FUZZ_SECONDS)
 
 bench: release
 	Tools/bench.sh
