@@ -5,7 +5,7 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build release run test fuzz bench clean
+.PHONY: deps build release run test fuzz bench clean encoder
 
 deps:
 	@Tools/install-deps.sh
@@ -16,16 +16,20 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-run: release
+run: release encoder
 	@echo "try: curl -s http://$(HOST):$(PORT)/healthz"
 	$$($(SWIFT) build -c release --show-bin-path)/reward serve --host $(HOST) --port $(PORT)
 
 # Every test, against a throwaway PostgreSQL cluster that is removed afterwards (also on failure).
-test: deps
+test: deps encoder
 	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator
 	python3 -m openapi_spec_validator openapi.yaml
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	Tools/pg.sh with $(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+# The text encoder's weights (all-MiniLM-L6-v2, SHA-256 checked); cached, no network once fetched.
+encoder:
+	@Tools/fetch-encoder.sh .reward/models >/dev/null
 
 fuzz: deps
 	Tools/fuzz.sh $(FUZZ_SECONDS)

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "RewardModel", targets: ["RewardModel"]),
+        .library(name: "TextEncoder", targets: ["TextEncoder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,6 +56,13 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"]),
         .target(name: "RewardModel", dependencies: ["Tensors"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        // TextEncoder: WordPiece tokenizer + BERT forward (all-MiniLM-L6-v2) on Tensors
+        .target(name: "TextEncoder", dependencies: ["Tensors"]),
+        .testTarget(
+            name: "TextEncoderTests",
+            dependencies: ["TextEncoder", "Tensors"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "RewardModelTests",
             dependencies: ["RewardModel", "Tensors"],
