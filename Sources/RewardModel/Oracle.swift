@@ -28,7 +28,7 @@ public enum Oracle {
     }
 
     /// Mean −log P(chosen ≻ rejected) of comparisons under a state (held-out log-loss).
-    public static func logLoss(head: RewardHead, comparisons: [LabeledComparison], state: UserState) throws -> Double {
+    public static func logLoss(head: RewardHead, comparisons: [LabeledComparison], state: UserState?) throws -> Double {
         let prepared = try head.prepare(comparisons)
         let theta = try head.theta(of: state)
         var total = 0.0
@@ -39,7 +39,7 @@ public enum Oracle {
     }
 
     /// Fraction of comparisons the state orders correctly.
-    public static func accuracy(head: RewardHead, comparisons: [LabeledComparison], state: UserState) throws -> Double {
+    public static func accuracy(head: RewardHead, comparisons: [LabeledComparison], state: UserState?) throws -> Double {
         let prepared = try head.prepare(comparisons)
         let theta = try head.theta(of: state)
         let correct = prepared.filter { head.logit($0, theta: theta) > 0 }.count
