@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "RewardModel", targets: ["RewardModel"]),
         .library(name: "TextEncoder", targets: ["TextEncoder"]),
+        .library(name: "PreferenceStore", targets: ["PreferenceStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -68,6 +69,15 @@ let package = Package(
             dependencies: ["RewardModel", "Tensors"],
             resources: [.copy("Fixtures")]
         ),
+        // MARK: storage (the only importer of CLibPQ)
+        .target(
+            name: "PreferenceStore",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "PreferenceStoreTests", dependencies: ["PreferenceStore"]),
 
         // MARK: executable
         .executableTarget(
@@ -76,6 +86,7 @@ let package = Package(
                 "HTTPServer",
                 "RewardModel",
                 "Tensors",
+                "PreferenceStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
