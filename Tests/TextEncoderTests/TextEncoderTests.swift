@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import Tensors
+@testable import TextEncoder
+
+/// The encoder against sentence-transformers' own outputs (Fixtures/minilm_reference.json, copied
+/// from the reference run on the same weights): ids identical, embeddings within 1e-5 max-abs.
+@Suite(.enabled(if: EncoderFixtures.modelAvailable, "needs the model directory (make encoder)"))
+struct TextEncoderTests {
+    static let encoder: Result<TextEncoder, Error> = Result { try TextEncoder(directory: EncoderFixtures.modelDirectory) }
+
+    static func reference() throws -> (sentences: [String], ids: [[Int32]], embeddings: [[Float]]) {
+        let json = try EncoderFixtures.json("minilm_reference")
+        let sentences = try #require(json["sentences"] as? [String])
+        let ids = try #require(json["ids"] as? [[Int]]).map { $0.map { Int32($0) } }
+        let embeddings = try #require(json["embeddings"] as? [[Double]]).map { $0.map { Float($0) } }
+        return (sentences, ids, embeddings)
+    }
+
+    static func maxAbsDifference(_ a: some Collection<Float>, _ b: [Float]) -> Float {
+        zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+    }
+
+    @Test func describesTheModel() throws {
+        let encoder = try Self.encoder.get()
+        #expect(encoder.dimension == 384)
+        #expect(encoder.maxTokens == 256)
+        #expect(encoder.modelName == "all-MiniLM-L6-v2")
+        #expect(encoder.configuration.layerCount == 6 && encoder.configuration.headCount == 12)
+        #expect(encoder.configuration.pooling == .mean)
+    }
+
+    @Test func batchMatchesSentenceTransformers() throws {
+        let encoder = try Self.encoder.get()
+        let reference = try Self.reference()
+        #expect(reference.sentences.count == 8)
+        #expect(reference.sentences.map(encoder.tokenize) == reference.ids)
+        let embeddings = encoder.embed(reference.sentences)
+        #expect(embeddings.rows == reference.sentences.count && embeddings.cols == 384)
+        for (i, expected) in reference.embeddings.enumerated() {
+            let difference = Self.maxAbsDifference(embeddings.row(i), expected)
+            #expect(difference <= 1e-5, "sentence \(i): max abs difference \(difference)")
+        }
+    }
+
+    @Test func eachSentenceAloneMatchesToo() throws {
+        let encoder = try Self.encoder.get()
+        let reference = try Self.reference()
+        for (i, sentence) in reference.sentences.enumerated() {
+            let embedding = encoder.embed([sentence])
+            let difference = Self.maxAbsDifference(embedding.row(0), reference.embeddings[i])
+            #expect(difference <= 1e-5, "sentence \(i) alone: max abs difference \(difference)")
+        }
+    }
+
+    /// Packing many texts into chunks gives the same rows as embedding them one by one.
+    @Test func chunkedBatchEqualsSingleCalls() throws {
+        let encoder = try Self.encoder.get()
+        let long = String(repeating: "The annotator preferred the second response because it was more detailed. ", count: 20)
+        let texts = (0..<12).map { $0 % 3 == 0 ? long : "sentence number \($0) with a few words" }
+        let batch = encoder.embed(texts)
+        for (i, text) in texts.enumerated() {
+            let single = encoder.embed([text])
+            #expect(Self.maxAbsDifference(batch.row(i), single.values) <= 1e-6, "row \(i)")
+        }
+    }
+
+    @Test func embeddingsAreUnitLengthAndEmptyInputsWork() throws {
+        let encoder = try Self.encoder.get()
+        let out = encoder.embed(["", "   ", "\u{0}\u{1}", "😀"])
+        for r in 0..<out.rows {
+            let norm = out.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(abs(norm - 1) < 1e-5, "row \(r) norm \(norm)")
+        }
+        #expect(out.isFinite)
+        #expect(encoder.embed([]).rows == 0)
+    }
+
+    @Test func similarTextsAreCloserThanUnrelatedOnes() throws {
+        let encoder = try Self.encoder.get()
+        let e = encoder.embed(["A man is eating food.", "A man is eating a piece of bread.", "The stock market fell sharply today."])
+        func cosine(_ a: Int, _ b: Int) -> Float { zip(e.row(a), e.row(b)).reduce(0) { $0 + $1.0 * $1.1 } }
+        #expect(cosine(0, 1) > cosine(0, 2) + 0.3)
+    }
+}
