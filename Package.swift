@@ -87,6 +87,7 @@ let package = Package(
                 "RewardModel",
                 "Tensors",
                 "PreferenceStore",
+                "TextEncoder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -84,7 +84,18 @@ extension SafeTensors {
         // loadUnaligned: offsets inside the file need not be aligned to the element size.
         switch dtype {
         case .f32:
+            #if _endian(little)
+            // The file's byte order is the host's: one copy instead of a conversion per element
+            // (a 90 MB text encoder loads in milliseconds, also in debug builds).
+            return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0 {
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: data[base ..< base + 4 * count]))
+                }
+                initialized = count
+            }
+            #else
             return (0..<count).map { Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: base + 4 * $0, as: UInt32.self))) }
+            #endif
         case .f64:
             return (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: data.loadUnaligned(fromByteOffset: base + 8 * $0, as: UInt64.self)))) }
         case .f16:

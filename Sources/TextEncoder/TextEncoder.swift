@@ -20,8 +20,8 @@ public struct TextEncoder: Sendable {
     public var maxTokens: Int { configuration.maxTokens }
 
     /// Tokens per forward chunk: large enough that every sgemm is efficient, small enough that the
-    /// scratch space stays near 30 MB whatever the batch size.
-    static let chunkTokens = 2048
+    /// scratch space stays near 30 MB whatever the batch size. (Tests lower it to exercise chunking.)
+    var chunkTokens = 2048
 
     /// Loads `config.json`, `1_Pooling/config.json`, `vocab.txt` and `model.safetensors` from
     /// `directory` (and `sentence_bert_config.json` for the max length, when present).
@@ -57,7 +57,7 @@ public struct TextEncoder: Sendable {
         }
         var output = Matrix(rows: sequences.count, cols: dimension)
         guard !sequences.isEmpty else { return output }
-        let budget = max(Self.chunkTokens, maxTokens)
+        let budget = max(chunkTokens, maxTokens)
         let totalTokens = sequences.reduce(0) { $0 + $1.count }
         let scratch = BertModel.Scratch(tokens: min(budget, totalTokens),
                                         maxLength: sequences.map(\.count).max()!, configuration: configuration)

@@ -53,11 +53,11 @@ struct TextEncoderTests {
         }
     }
 
-    /// Packing many texts into chunks gives the same rows as embedding them one by one.
+    /// Packing many texts into several chunks gives the same rows as embedding them one by one.
     @Test func chunkedBatchEqualsSingleCalls() throws {
-        let encoder = try Self.encoder.get()
-        let long = String(repeating: "The annotator preferred the second response because it was more detailed. ", count: 20)
-        let texts = (0..<12).map { $0 % 3 == 0 ? long : "sentence number \($0) with a few words" }
+        var encoder = try Self.encoder.get()
+        encoder.chunkTokens = 40
+        let texts = (0..<12).map { "sentence number \($0) with " + String(repeating: "a few more words ", count: $0) }
         let batch = encoder.embed(texts)
         for (i, text) in texts.enumerated() {
             let single = encoder.embed([text])

@@ -11,13 +11,8 @@ enum Kernels {
         for r in 0..<rows {
             let row = x + r * width
             let d = delta + r * width
-            var sum: Float = 0
-            for j in 0..<width {
-                let v = row[j] + d[j] + bias[j]
-                row[j] = v
-                sum += v
-            }
-            normalize(row, mean: sum / Float(width), gamma: gamma, beta: beta, width: width, epsilon: epsilon)
+            for j in 0..<width { row[j] += d[j] + bias[j] }
+            normalize(row, mean: sum(row, count: width) / Float(width), gamma: gamma, beta: beta, width: width, epsilon: epsilon)
         }
     }
 
@@ -28,9 +23,7 @@ enum Kernels {
     ) {
         for r in 0..<rows {
             let row = x + r * width
-            var sum: Float = 0
-            for j in 0..<width { sum += row[j] }
-            normalize(row, mean: sum / Float(width), gamma: gamma, beta: beta, width: width, epsilon: epsilon)
+            normalize(row, mean: sum(row, count: width) / Float(width), gamma: gamma, beta: beta, width: width, epsilon: epsilon)
         }
     }
 
@@ -39,10 +32,19 @@ enum Kernels {
         _ row: UnsafeMutablePointer<Float>, mean: Float, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         width: Int, epsilon: Float
     ) {
-        var squares: Float = 0
-        for j in 0..<width {
+        let raw = UnsafeRawPointer(row)
+        var accumulator = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= width {
+            let c = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - mean
+            accumulator += c * c
+            j += 8
+        }
+        var squares = accumulator.sum()
+        while j < width {
             let c = row[j] - mean
             squares += c * c
+            j += 1
         }
         let inverse = 1 / (squares / Float(width) + epsilon).squareRoot()
         for j in 0..<width { row[j] = (row[j] - mean) * inverse * gamma[j] + beta[j] }
@@ -67,21 +69,51 @@ enum Kernels {
         }
     }
 
-    /// Softmax of each of `rows` rows of `width`, stored with leading dimension `stride`.
+    /// Softmax of each of `rows` rows of `width`, stored with leading dimension `stride`. The
+    /// reductions go through SIMD accumulators (a plain float reduction does not vectorise), the
+    /// exp loop has none.
     static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int) {
         for r in 0..<rows {
             let row = x + r * stride
-            var maximum = -Float.greatestFiniteMagnitude
-            for j in 0..<width { maximum = max(maximum, row[j]) }
-            var sum: Float = 0
-            for j in 0..<width {
-                let e = exp(row[j] - maximum)
-                row[j] = e
-                sum += e
-            }
-            let inverse = 1 / sum
+            let maximum = self.maximum(row, count: width)
+            for j in 0..<width { row[j] = exp(row[j] - maximum) }
+            let inverse = 1 / sum(row, count: width)
             for j in 0..<width { row[j] *= inverse }
         }
+    }
+
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        let raw = UnsafeRawPointer(p)
+        var accumulator = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            accumulator += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = accumulator.sum()
+        while i < count {
+            total += p[i]
+            i += 1
+        }
+        return total
+    }
+
+    @inline(__always)
+    static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+        let raw = UnsafeRawPointer(p)
+        var accumulator = SIMD8<Float>(repeating: -.greatestFiniteMagnitude)
+        var i = 0
+        while i + 8 <= count {
+            accumulator = pointwiseMax(accumulator, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+            i += 8
+        }
+        var best = accumulator.max()
+        while i < count {
+            best = Swift.max(best, p[i])
+            i += 1
+        }
+        return best
     }
 
     /// erf on Float: the rational approximation Eigen and XLA use (odd degree-13 over even degree-8
