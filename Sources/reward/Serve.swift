@@ -31,8 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
+    /// `POST /_debug/echo` and `GET /_debug/sleep?ms=N`, for `make bench` and the shutdown tests only.
     @Flag(help: .hidden)
-    var benchEcho = false
+    var debugRoutes = false
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -50,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         config.readinessDelay = .milliseconds(Int(readinessDelay * 1000))
         let readiness = ReadinessFlag()
         config.onReadinessChange = { readiness.set($0) }
-        let responder = ServeResponder(configuration: config, readiness: readiness, benchEcho: benchEcho)
+        let responder = ServeResponder(configuration: config, readiness: readiness, debugRoutes: debugRoutes)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let server = HTTPServer(configuration: config, responder: responder, logger: logger) { port in
             // The one line on stdout: scripts and tests read the port from it.

@@ -5,8 +5,9 @@ import Synchronization
 struct ServeResponder: Responder {
     let configuration: HTTPServer.Configuration
     let readiness: ReadinessFlag
-    /// `POST /_bench/echo` echoes the body (for `make bench` only; off by default).
-    let benchEcho: Bool
+    /// `POST /_debug/echo` echoes the body, `GET /_debug/sleep?ms=N` answers after N ms (bench and
+    /// shutdown tests only; off by default).
+    let debugRoutes: Bool
 
     func respond(to request: Request) async -> Response {
         switch request.path {
@@ -19,9 +20,13 @@ struct ServeResponder: Responder {
         case "/info":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET, HEAD") }
             return json(200, infoBody)
-        case "/_bench/echo" where benchEcho:
+        case "/_debug/echo" where debugRoutes:
             let body = (try? await request.body.collect(upTo: configuration.maxBodySize)) ?? []
             return Response(status: 200, headers: ["Content-Type": "application/octet-stream"], body: .bytes(body))
+        case "/_debug/sleep" where debugRoutes:
+            let ms = request.query.flatMap { $0.hasPrefix("ms=") ? Int($0.dropFirst(3)) : nil } ?? 100
+            try? await Task.sleep(for: .milliseconds(min(ms, 60_000)))
+            return json(200, #"{"slept_ms":\#(ms)}"#)
         default:
             return problem(404, "Not Found", "No route for this path.")
         }

@@ -34,6 +34,7 @@ extension Connection {
         }
         _ = shutdown(fd, Int32(SHUT_WR))
         state = .lingering
+        server.lingeringCount.add(1, ordering: .relaxed)
         input.clear()
         pauseReasons = []
         updateInterest(wantsWrite: false)
@@ -44,6 +45,7 @@ extension Connection {
 
     private func closeNow() {
         guard state != .closed else { return }
+        if state == .lingering { server.lingeringCount.subtract(1, ordering: .relaxed) }
         state = .closed
         if timerID != 0 {
             loop.cancelTimer(timerID)

@@ -86,10 +86,11 @@ public final class HTTPServer: Sendable {
         if configuration.readinessDelay > .zero { try? await Task.sleep(for: configuration.readinessDelay) }
         for entry in listeners { await entry.listener.loop.submit { entry.listener.beginShutdown() } }
         let deadline = ContinuousClock.now + configuration.shutdownDeadline
-        while connectionCount > 0 && ContinuousClock.now < deadline {
+        // Lingering connections have sent everything; they are closed with the rest below.
+        while connectionCount - context.lingeringCount.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        let left = connectionCount
+        let left = connectionCount - context.lingeringCount.load(ordering: .relaxed)
         if left > 0 { context.logger.warning("shutdown deadline passed", metadata: ["connections": "\(left)"]) }
         for entry in listeners { await entry.listener.loop.submit { entry.listener.closeAll() } }
         context.logger.info("stopped")

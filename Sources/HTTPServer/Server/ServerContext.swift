@@ -9,6 +9,9 @@ final class ServerContext: Sendable {
     let logger: Logger
     let parserLimits: HTTP1Parser.Limits
     let connectionCount = Atomic<Int>(0)
+    /// Connections that sent their last response and only drain the peer before closing; shutdown
+    /// does not wait for them.
+    let lingeringCount = Atomic<Int>(0)
     let isShuttingDown = Atomic<Bool>(false)
     /// Pre-encoded `Server: …\r\n` line (empty when no server name is configured).
     let serverHeaderLine: [UInt8]
