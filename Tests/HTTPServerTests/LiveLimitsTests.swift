@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTPServer
+import Synchronization
+import Testing
+
+/// Live tests of timeouts, connection limits, backpressure and shutdown.
+struct LiveLimitsTests {
+    @Test func idleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout() async throws {
+        try await withTestServer(configure: { $0.keepAliveTimeout = .milliseconds(200) }, LiveServerTests.echo) { port in
+            try await blocking {
+                let client = try RawClient(port: port)
+                try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+                let start = ContinuousClock.now
+                #expect(client.isClosedByPeer())
+                #expect(ContinuousClock.now - start >= .milliseconds(150))
+            }
+        }
+    }
+
+    @Test func stalledBodyIsAnswered408AfterTheBodyTimeout() async throws {
+        try await withTestServer(configure: { $0.bodyReadTimeout = .milliseconds(200) }, LiveServerTests.echo) { port in
+            try await blocking {
+                let client = try RawClient(port: port)
+                try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+                let response = try client.readResponse()
+                #expect(response.status == 408)
+                #expect(client.isClosedByPeer())
+            }
+        }
+    }
+
+    @Test func connectionsBeyondTheLimitAreRefused() async throws {
+        try await withTestServer(configure: { $0.maxConnections = 2; $0.loopCount = 1 }, LiveServerTests.echo) { port in
+            try await blocking {
+                let a = try RawClient(port: port)
+                let b = try RawClient(port: port)
+                try a.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                try b.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try a.readResponse().status == 200)
+                #expect(try b.readResponse().status == 200)
+                let c = try RawClient(port: port)
+                #expect(c.isClosedByPeer())
+            }
+        }
+    }
+
+    @Test func slowReaderSuspendsTheStreamWriter() async throws {
+        let written = Atomic<Int>(0)
+        let chunk = [UInt8](repeating: 120, count: 64 * 1024)
+        let total = 1000
+        let responder: @Sendable (Request) async -> Response = { _ in
+            Response(status: 200, body: .stream { writer in
+                for _ in 0..<total {
+                    try await writer.write(chunk)
+                    written.add(1, ordering: .relaxed)
+                }
+            })
+        }
+        try await withTestServer(responder) { port in
+            try await blocking {
+                let client = try RawClient(port: port)
+                try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                usleep(300_000)  // do not read: the writer must stall at the socket buffers + watermark
+                let early = written.load(ordering: .relaxed)
+                #expect(early < total / 2, "writer ran ahead: \(early) of \(total) chunks")
+                let response = try client.readResponse()
+                #expect(response.body.count == total * chunk.count)
+            }
+        }
+    }
+
+    @Test func shutdownDeadlineClosesRequestsThatDoNotFinish() async throws {
+        let responder: @Sendable (Request) async -> Response = { _ in
+            try? await Task.sleep(for: .seconds(30))
+            return Response(status: 200)
+        }
+        let start = ContinuousClock.now
+        try await withTestServer(configure: { $0.shutdownDeadline = .milliseconds(300) }, responder) { port in
+            let client = try RawClient(port: port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(50))
+            return ()
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func readinessTurnsOffBeforeTheListenerCloses() async throws {
+        let events = Mutex<[Bool]>([])
+        try await withTestServer(
+            configure: {
+                $0.readinessDelay = .milliseconds(200)
+                $0.onReadinessChange = { ready in events.withLock { $0.append(ready) } }
+            }, LiveServerTests.echo
+        ) { port in
+            #expect(events.withLock { $0 } == [true])
+            return ()
+        }
+        #expect(events.withLock { $0 } == [true, false])
+    }
+
+    @Test func requestsAreStillServedDuringTheReadinessDelay() async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self)
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, loopCount: 1)
+        configuration.readinessDelay = .milliseconds(500)
+        configuration.onReadinessChange = { continuation.yield($0) }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let server = HTTPServer(
+            configuration: configuration, responder: ClosureResponder(LiveServerTests.echo),
+            onServerRunning: { portContinuation.yield($0) })
+        async let running: Void = server.run()
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+        var readiness = stream.makeAsyncIterator()
+        #expect(await readiness.next() == true)
+        server.triggerGracefulShutdown()
+        #expect(await readiness.next() == false)
+        let status = try await blocking {
+            let client = try RawClient(port: port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            return try client.readResponse().status
+        }
+        #expect(status == 200)
+        try await running
+    }
+}
