@@ -79,6 +79,9 @@ let package = Package(
         ),
         .testTarget(name: "PreferenceStoreTests", dependencies: ["PreferenceStore"]),
 
+        // Event-loop ↔ task hop benchmark, run by `make bench`.
+        .executableTarget(name: "http-bench", dependencies: ["HTTPServer"], path: "Sources/HTTPBench"),
+
         // MARK: executable
         .executableTarget(
             name: "reward",

@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
 
         var config = HTTPServer.Configuration(host: host, port: port, loopCount: loops)
         config.accessLog = accessLog
+        config.inlineResponder = { ServeResponder.inlineRoutes.contains($0.path) }
         config.shutdownDeadline = .milliseconds(Int(shutdownDeadline * 1000))
         config.readinessDelay = .milliseconds(Int(readinessDelay * 1000))
         let readiness = ReadinessFlag()

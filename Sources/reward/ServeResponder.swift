@@ -20,7 +20,7 @@ struct ServeResponder: Responder {
         case "/info":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET, HEAD") }
             return json(200, infoBody)
-        case "/_debug/echo" where debugRoutes:
+        case "/_debug/echo" where debugRoutes, "/_debug/inline-echo" where debugRoutes:
             let body = (try? await request.body.collect(upTo: configuration.maxBodySize)) ?? []
             return Response(status: 200, headers: ["Content-Type": "application/octet-stream"], body: .bytes(body))
         case "/_debug/sleep" where debugRoutes:
@@ -31,6 +31,9 @@ struct ServeResponder: Responder {
             return problem(404, "Not Found", "No route for this path.")
         }
     }
+
+    /// Routes cheap enough to answer on the event loop (no blocking, no heavy CPU).
+    static let inlineRoutes: Set<Substring> = ["/healthz", "/readyz", "/info", "/_debug/inline-echo"]
 
     private var infoBody: String {
         let c = configuration

@@ -84,7 +84,7 @@ struct LiveLimitsTests {
             try await Task.sleep(for: .milliseconds(50))
             return ()
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(15), "the 30 s responder held up shutdown")
     }
 
     @Test func readinessTurnsOffBeforeTheListenerCloses() async throws {

@@ -136,8 +136,9 @@ struct LiveServerTests {
             }
             return Response(status: 200, body: .bytes(Array(request.path.utf8)))
         }
-        // One loop: both connections share it, so a stall would show.
-        try await withTestServer(configure: { $0.loopCount = 1 }, responder) { port in
+        // One loop: both connections share it, so a stall would show. The fast route answers on the
+        // loop itself, so only a stalled loop (not a busy task pool) could delay it.
+        try await withTestServer(configure: { $0.loopCount = 1; $0.inlineResponder = { $0.path == "/fast" } }, responder) { port in
             try await blocking {
                 let slow = try RawClient(port: port)
                 try slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -207,6 +208,26 @@ struct LiveServerTests {
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
                 #expect(try client.readResponse().header("connection") == "close")
                 #expect(client.isClosedByPeer())
+            }
+        }
+    }
+
+    @Test func inlineRespondersKeepPipelinedOrderAndStillMayHop() async throws {
+        let responder: @Sendable (Request) async -> Response = { request in
+            // Every other request suspends (continues off the loop and hops back).
+            if request.path.hasSuffix("1") { try? await Task.sleep(for: .milliseconds(10)) }
+            return Response(status: 200, body: .bytes(Array(request.path.utf8)))
+        }
+        try await withTestServer(configure: { $0.inlineResponder = { _ in true } }, responder) { port in
+            try await blocking {
+                let client = try RawClient(port: port)
+                let paths = (0..<20).map { "/p\($0 % 2)/\($0)" }
+                try client.send(paths.map { "GET \($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined())
+                for path in paths { #expect(try client.readResponse().text == path) }
+                for i in 0..<200 {
+                    try client.send("GET /k/\(i) HTTP/1.1\r\nHost: t\r\n\r\n")
+                    #expect(try client.readResponse().text == "/k/\(i)")
+                }
             }
         }
     }

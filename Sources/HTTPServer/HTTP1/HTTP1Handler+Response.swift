@@ -144,9 +144,10 @@ extension HTTP1Handler {
             connection.close(.afterFlush)
             return
         }
-        connection.flush()
         connection.setDeadline(monotonicNanos() &+ server.configuration.keepAliveTimeout.nanoseconds)
-        connection.redeliverInput()  // pipelined requests that waited
+        if inReceive { return }  // answered inline: the running parse loop goes on by itself
+        connection.redeliverInput()  // pipelined requests that waited (may answer some inline)
+        connection.flush()
         if peerClosed && !inFlight && !requestStarted { connection.close(.afterFlush) }
     }
 

@@ -23,6 +23,9 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
     var requestStarted = false
     var shuttingDown = false
     var peerClosed = false
+    /// Inside `received`: a response finished synchronously must not re-enter it (the running parse
+    /// loop continues with the next pipelined request by itself).
+    var inReceive = false
     /// A stream writer waiting for the output to drain.
     var blockedWriter: CheckedContinuation<Void, any Error>?
 
@@ -49,6 +52,8 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
     // MARK: ConnectionHandler
 
     func received(_ bytes: UnsafeRawBufferPointer, connection: Connection) -> Int {
+        inReceive = true
+        defer { inReceive = false }
         var offset = 0
         while connection.state == .open {
             if inFlight && !readingBody { break }  // answer this request before reading the next
@@ -213,9 +218,18 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
         connection.setDeadline(readingBody ? monotonicNanos() &+ server.configuration.bodyReadTimeout.nanoseconds : nil)
         let responder = server.responder
         let loop = connection.loop
-        Task {
-            let response = await responder.respond(to: request)
-            loop.execute { self.responseReady(response) }
+        if let inline = server.configuration.inlineResponder, inline(request) {
+            // Runs right here on the loop until its first suspension; a responder that never suspends
+            // answers without any thread hop.
+            Task.immediate {
+                let response = await responder.respond(to: request)
+                if loop.inEventLoop { self.responseReady(response) } else { loop.execute { self.responseReady(response) } }
+            }
+        } else {
+            Task {
+                let response = await responder.respond(to: request)
+                loop.execute { self.responseReady(response) }
+            }
         }
     }
 

@@ -53,6 +53,12 @@ extension HTTPServer {
         /// Called with `false` when shutdown starts (a `/readyz` route can read it).
         public var onReadinessChange: (@Sendable (Bool) -> Void)?
 
+        /// Requests for which this returns true run their responder on the event-loop thread until its
+        /// first suspension (`Task.immediate`), saving two thread hops. Only for cheap routes that never
+        /// block or compute for long (health, info, metrics): CPU work there stalls every connection of
+        /// the loop. Everything else runs on Swift's cooperative pool. Default: none.
+        public var inlineResponder: (@Sendable (Request) -> Bool)?
+
         /// One access-log line per request (info level, label of the server's logger).
         public var accessLog: Bool = true
 

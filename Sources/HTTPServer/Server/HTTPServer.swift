@@ -41,12 +41,9 @@ public final class HTTPServer: Sendable {
         guard !started.exchange(true, ordering: .relaxed) else {
             throw HTTPServerError(code: .alreadyRunning, message: "run() was called twice")
         }
-        let loops = try (0..<configuration.loopCount).map { try EventLoop(index: $0) }
-        for loop in loops { loop.start() }
-        defer {
-            for loop in loops { loop.stop() }
-            for loop in loops { loop.join() }
-        }
+        let group = try EventLoopGroup(loopCount: configuration.loopCount)
+        defer { group.shutdown() }
+        let loops = group.loops
         let listeners = try await bindListeners(on: loops)
         let port = try Socket.localPort(listeners.first!.fd)
         context.logger.info("listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)"])

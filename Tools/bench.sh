@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# HTTP/1.1 benchmark: wrk against `reward serve` (release build, trivial echo route) and, in the same
+# run, against Debian's nginx (`return 200` with a body of the same size), both with access logs off.
+# 32 connections, 1 KiB POST bodies, keep-alive. Prints a Markdown table (req/s, p99) and the
+# event-loop ↔ task hop cost. Usage: Tools/bench.sh [DURATION_SECONDS=10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-${BENCH_SECONDS:-10}}
+Tools/install-deps.sh wrk nginx-light   # bench-only packages; `make test` does not need them
+bin=$(swift build -c release --show-bin-path)
+[ -x "$bin/reward" ] && [ -x "$bin/http-bench" ] || swift build -c release
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "port $1 never answered" >&2; exit 1; }
+
+body=$(head -c 1024 /dev/zero | tr '\0' 'x')
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = string.rep("x", 1024)
+wrk.headers["Content-Type"] = "application/octet-stream"
+LUA
+
+# reward serve: one loop per core, access log off, /_debug/echo returns the 1 KiB body.
+port_reward=$(free_port)
+"$bin/reward" serve --port "$port_reward" --no-access-log --debug-routes --log-level warning >"$work/reward.out" 2>&1 &
+pids+=($!)
+
+# nginx: one worker per core, access log off, return 200 with a 1 KiB body.
+port_nginx=$(free_port)
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes $(nproc);
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $work/nginx/body;
+    server {
+        listen 127.0.0.1:$port_nginx reuseport;
+        location / { return 200 "$body"; }
+    }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+wait_port "$port_reward"
+wait_port "$port_nginx"
+
+run() {  # name url → "req/s p99"
+    wrk -t2 -c32 -d2s -s "$work/post.lua" "$2" >/dev/null  # warm-up
+    wrk -t2 -c32 -d"${duration}s" --latency -s "$work/post.lua" "$2" >"$work/$1.txt"
+    local rps p99
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$work/$1.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/$1.txt")
+    echo "$rps $p99"
+}
+read -r rps_reward p99_reward < <(run reward "http://127.0.0.1:$port_reward/_debug/echo")
+read -r rps_nginx p99_nginx < <(run nginx "http://127.0.0.1:$port_nginx/")
+ratio=$(python3 -c "print(f'{$rps_reward / $rps_nginx:.2f}')")
+
+echo
+echo "wrk -t2 -c32 -d${duration}s, 1 KiB POST, keep-alive, $(nproc) cores, wrk on the same machine"
+echo
+echo "| server | req/s | p99 |"
+echo "|---|---:|---:|"
+echo "| reward serve (HTTP/1.1, $(nproc) loops) | $rps_reward | $p99_reward |"
+echo "| nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') ($(nproc) workers, return 200) | $rps_nginx | $p99_nginx |"
+echo "| ratio reward/nginx | $ratio | |"
+echo
+"$bin/http-bench" 200000
