@@ -42,7 +42,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPServerTests",
-            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "HTTPServer", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
 
         // MARK: domain (no HTTP, no SQL)

@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-${BENCH_SECONDS:-10}}
 Tools/install-deps.sh wrk nginx-light   # bench-only packages; `make test` does not need them
+swift build -c release --product reward >/dev/null      # incremental; a no-op when up to date
+swift build -c release --product http-bench >/dev/null
 bin=$(swift build -c release --show-bin-path)
-[ -x "$bin/reward" ] && [ -x "$bin/http-bench" ] || swift build -c release
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -63,17 +64,20 @@ run() {  # name url → "req/s p99"
     p99=$(awk '$1 == "99%" {print $2}' "$work/$1.txt")
     echo "$rps $p99"
 }
-read -r rps_reward p99_reward < <(run reward "http://127.0.0.1:$port_reward/_debug/echo")
 read -r rps_nginx p99_nginx < <(run nginx "http://127.0.0.1:$port_nginx/")
-ratio=$(python3 -c "print(f'{$rps_reward / $rps_nginx:.2f}')")
+read -r rps_reward p99_reward < <(run reward "http://127.0.0.1:$port_reward/_debug/echo")
+read -r rps_inline p99_inline < <(run reward-inline "http://127.0.0.1:$port_reward/_debug/inline-echo")
+ratio() { python3 -c "print(f'{$1 / $rps_nginx:.2f}')"; }
 
 echo
 echo "wrk -t2 -c32 -d${duration}s, 1 KiB POST, keep-alive, $(nproc) cores, wrk on the same machine"
 echo
-echo "| server | req/s | p99 |"
-echo "|---|---:|---:|"
-echo "| reward serve (HTTP/1.1, $(nproc) loops) | $rps_reward | $p99_reward |"
-echo "| nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') ($(nproc) workers, return 200) | $rps_nginx | $p99_nginx |"
-echo "| ratio reward/nginx | $ratio | |"
+echo "| server | req/s | p99 | × nginx |"
+echo "|---|---:|---:|---:|"
+echo "| nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') ($(nproc) workers, \`return 200\` 1 KiB) | $rps_nginx | $p99_nginx | 1.00 |"
+echo "| reward serve, echo on the task pool (loop → task → loop) | $rps_reward | $p99_reward | $(ratio "$rps_reward") |"
+echo "| reward serve, echo inline on the loop (\`inlineResponder\`) | $rps_inline | $p99_inline | $(ratio "$rps_inline") |"
+echo
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share these $(nproc) cores)"
 echo
 "$bin/http-bench" 200000

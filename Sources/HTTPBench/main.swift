@@ -55,14 +55,33 @@ func loopToTaskAndBack(_ n: Int) async -> Double {
     return Double(now() - start) / Double(n) / 1000
 }
 
+/// Many tasks hopping at once (a loaded server): amortised cost per round trip.
+func concurrentTaskToLoopAndBack(_ n: Int, tasks: Int) async -> Double {
+    let start = now()
+    await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<tasks {
+            group.addTask {
+                for _ in 0..<(n / tasks) {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        loop.execute { continuation.resume() }
+                    }
+                }
+            }
+        }
+    }
+    return Double(now() - start) / Double(n) / 1000
+}
+
 _ = await taskToLoopAndBack(10_000)  // warm up threads
 _ = await loopToTaskAndBack(10_000)
 let a = await taskToLoopAndBack(iterations)
 let b = await loopToTaskAndBack(iterations)
+let c = await concurrentTaskToLoopAndBack(iterations, tasks: 32)
 print("| hop (\(iterations) round trips, sequential) | µs per round trip |")
 print("|---|---|")
 print("| task → loop.execute → task | \(String(format: a)) |")
 print("| loop → Task { } → loop.execute → loop (one request's hops) | \(String(format: b)) |")
+print("| task → loop.execute → task, 32 tasks at once (amortised) | \(String(format: c)) |")
 group.shutdown()
 
 func String(format value: Double) -> String {

@@ -14,7 +14,8 @@ protocol EventSink: AnyObject {
 /// queues the closure and wakes the loop through an eventfd (one write per batch of closures).
 ///
 /// `@unchecked Sendable`: the mutable state is either behind `inbox` (a Mutex) or confined to the
-/// loop thread (checked with `assertInEventLoop()` in debug builds).
+/// loop thread (checked with `assertInEventLoop()` in debug builds). A busy loop picks up new jobs
+/// before it would block, so the eventfd is written only while it sleeps (one write per sleep).
 public final class EventLoop: @unchecked Sendable {
     public let index: Int
     private let epollFD: Int32
@@ -26,6 +27,8 @@ public final class EventLoop: @unchecked Sendable {
     }
     private struct Inbox {
         var jobs: [Job] = []
+        /// The loop is (about to be) blocked in epoll_wait: only then does a new job need the eventfd.
+        var sleeping = false
         var wakePending = false
     }
     private let inbox = Mutex(Inbox())
@@ -71,7 +74,7 @@ public final class EventLoop: @unchecked Sendable {
     func enqueue(_ work: @escaping () -> Void) {
         let mustWake = inbox.withLock { inbox -> Bool in
             inbox.jobs.append(Job(run: work))
-            if inbox.wakePending { return false }
+            if !inbox.sleeping || inbox.wakePending { return false }
             inbox.wakePending = true
             return true
         }
@@ -147,6 +150,7 @@ public final class EventLoop: @unchecked Sendable {
             let count = events.withUnsafeMutableBufferPointer { buffer in
                 CSystemShims_epoll_wait(epollFD, buffer.baseAddress, Int32(buffer.count), timeout)
             }
+            inbox.withLock { $0.sleeping = false }
             if count < 0 {
                 precondition(errno == EINTR, "epoll_wait failed: \(errno)")
                 continue
@@ -155,7 +159,7 @@ public final class EventLoop: @unchecked Sendable {
                 let fd = Int32(truncatingIfNeeded: events[i].data)
                 if fd == wakeFD {
                     var value: UInt64 = 0
-                    _ = read(wakeFD, &value, 8)
+                    _ = try? syscall("read(eventfd)") { read(wakeFD, &value, 8) }
                     continue
                 }
                 // A sink may close other fds while handling its event; a stale slot is nil.
@@ -167,20 +171,27 @@ public final class EventLoop: @unchecked Sendable {
         runQueuedJobs()
     }
 
+    /// The epoll_wait timeout: 0 with jobs queued or timers due, else until the next timer (or forever).
+    /// Marks the loop as sleeping in the same critical section that saw no jobs, so a job queued after
+    /// it is guaranteed to write the eventfd.
     private func waitTimeout() -> Int32 {
-        let hasJobs = inbox.withLock { !$0.jobs.isEmpty }
-        if hasJobs { return 0 }
-        guard let deadline = timers.nextDeadline else { return -1 }
-        let now = monotonicNanos()
-        if deadline <= now { return 0 }
-        return Int32(clamping: (deadline - now + 999_999) / 1_000_000)
+        var timeout: Int32 = -1
+        if let deadline = timers.nextDeadline {
+            let now = monotonicNanos()
+            timeout = deadline <= now ? 0 : Int32(clamping: (deadline - now + 999_999) / 1_000_000)
+        }
+        return inbox.withLock { inbox in
+            if !inbox.jobs.isEmpty { return 0 }
+            if timeout != 0 {
+                inbox.sleeping = true
+                inbox.wakePending = false
+            }
+            return timeout
+        }
     }
 
     private func runQueuedJobs() {
-        inbox.withLock { inbox in
-            swap(&inbox.jobs, &running)
-            inbox.wakePending = false
-        }
+        inbox.withLock { inbox in swap(&inbox.jobs, &running) }
         for job in running { job.run() }
         running.removeAll(keepingCapacity: true)
     }
