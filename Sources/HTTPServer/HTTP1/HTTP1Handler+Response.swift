@@ -46,6 +46,7 @@ extension HTTP1Handler {
         out.append(StatusLine.bytes(for: response.status))
         var hasServer = false
         var hasDate = false
+        var hasRequestID = false
         for field in response.headers {
             let name = field.name
             switch name.utf8.count {
@@ -54,6 +55,7 @@ extension HTTP1Handler {
             case 10 where name.equalsIgnoringASCIICase("connection"): continue
             case 6 where name.equalsIgnoringASCIICase("server"): hasServer = true
             case 4 where name.equalsIgnoringASCIICase("date"): hasDate = true
+            case 12 where name.equalsIgnoringASCIICase("x-request-id"): hasRequestID = true
             default: break
             }
             // A CR or LF in a field would split the response (response splitting): drop the field.
@@ -63,7 +65,7 @@ extension HTTP1Handler {
             out.append(field.value)
             out.append("\r\n" as StaticString)
         }
-        if !response.headers.contains("x-request-id") && !exchange.requestID.isEmpty {
+        if !hasRequestID && !exchange.requestID.isEmpty {
             out.append("X-Request-Id: " as StaticString)
             out.append(exchange.requestID)
             out.append("\r\n" as StaticString)

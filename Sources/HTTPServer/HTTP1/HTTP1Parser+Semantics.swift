@@ -15,6 +15,11 @@ extension HTTP1Parser {
             case 4 where name.equalsIgnoringASCIICase("host"):
                 hostCount += 1
             case 14 where name.equalsIgnoringASCIICase("content-length"):
+                if let value = Self.plainDecimal(field.value) {  // the usual case: one plain number
+                    if let previous = contentLength, previous != value { return .failure(.conflictingContentLength) }
+                    contentLength = value
+                    continue
+                }
                 for part in field.value.split(separator: ",", omittingEmptySubsequences: false) {
                     let trimmed = part.trimmingOWS()
                     guard !trimmed.isEmpty, trimmed.utf8.count <= 18, trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
@@ -70,6 +75,18 @@ extension HTTP1Parser {
         }
         return .success(())
     }
+
+    /// 1 to 18 ASCII digits and nothing else, as an Int.
+    static func plainDecimal(_ text: String) -> Int? {
+        let bytes = text.utf8
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for c in bytes {
+            guard c >= 48 && c <= 57 else { return nil }
+            value = value * 10 + Int(c - 48)
+        }
+        return value
+    }
 }
 
 extension String {
@@ -77,15 +94,30 @@ extension String {
 }
 
 extension Substring {
-    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace); byte-wise.
     func trimmingOWS() -> Substring {
-        let s = self
-        guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return s[s.endIndex...] }
-        let last = s.lastIndex(where: { $0 != " " && $0 != "\t" })!
-        return s[first...last]
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 32 || bytes[start] == 9 { start = bytes.index(after: start) }
+        while end > start {
+            let before = bytes.index(before: end)
+            guard bytes[before] == 32 || bytes[before] == 9 else { break }
+            end = before
+        }
+        return Substring(bytes[start..<end])
     }
+}
 
+extension StringProtocol {
+    /// ASCII case-insensitive equality without copying (header tokens are ASCII).
     func equalsIgnoringASCIICase(_ other: String) -> Bool {
-        String(self).equalsIgnoringASCIICase(other)
+        guard utf8.count == other.utf8.count else { return false }
+        for (x, y) in zip(utf8, other.utf8) where x != y {
+            let lx = (x >= 65 && x <= 90) ? x | 0x20 : x
+            let ly = (y >= 65 && y <= 90) ? y | 0x20 : y
+            if lx != ly { return false }
+        }
+        return true
     }
 }
