@@ -72,6 +72,52 @@ struct LiveLimitsTests {
         }
     }
 
+    @Test func pipelinedRequestsWaitWhileThePeerDoesNotReadResponses() async throws {
+        let calls = Atomic<Int>(0)
+        let body = [UInt8](repeating: 97, count: 1 << 20)
+        let responder: @Sendable (Request) async -> Response = { _ in
+            calls.add(1, ordering: .relaxed)
+            return Response(status: 200, body: .bytes(body))
+        }
+        try await withTestServer(responder) { port in
+            try await blocking {
+                let client = try RawClient(port: port)
+                let count = 100
+                try client.send(String(repeating: "GET / HTTP/1.1\r\nHost: t\r\n\r\n", count: count))
+                usleep(300_000)  // not reading: 100 MiB of responses must not pile up in the server
+                let answered = calls.load(ordering: .relaxed)
+                #expect(answered < 40, "\(answered) of \(count) responses produced for a peer that reads nothing")
+                for _ in 0..<count { #expect(try client.readResponse().body.count == body.count) }
+            }
+        }
+    }
+
+    @Test func peerThatStopsReadingIsClosedAfterTheWriteTimeout() async throws {
+        let failed = Atomic<Bool>(false)
+        let chunk = [UInt8](repeating: 98, count: 256 * 1024)
+        let responder: @Sendable (Request) async -> Response = { _ in
+            Response(status: 200, body: .stream { writer in
+                do {
+                    for _ in 0..<4096 { try await writer.write(chunk) }  // 1 GiB: never fits in buffers
+                } catch {
+                    failed.store(true, ordering: .relaxed)
+                    throw error
+                }
+            })
+        }
+        try await withTestServer(configure: { $0.writeTimeout = .milliseconds(300) }, responder) { port in
+            let client = try RawClient(port: port)
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !failed.load(ordering: .relaxed) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let writerFailed = failed.load(ordering: .relaxed)
+            #expect(writerFailed, "the stream writer was never failed")
+            return ()
+        }
+    }
+
     @Test func shutdownDeadlineClosesRequestsThatDoNotFinish() async throws {
         let responder: @Sendable (Request) async -> Response = { _ in
             try? await Task.sleep(for: .seconds(30))

@@ -56,6 +56,7 @@ final class Connection: EventSink, @unchecked Sendable {
     var interest: UInt32 = 0
     var pauseReasons: PauseReason = []
     private var outputWasFull = false
+    private var drainNoticeRequested = false
     var handlerDeadline: UInt64 = 0
     var writeDeadline: UInt64 = 0
     var lingerDeadline: UInt64 = 0
@@ -221,15 +222,23 @@ final class Connection: EventSink, @unchecked Sendable {
         if output.readableBytes > high {
             outputWasFull = true
             setPaused(.outputFull, true)
-        } else if outputWasFull && output.readableBytes <= high / 2 {
+        } else if (outputWasFull || drainNoticeRequested) && output.readableBytes <= high / 2 {
+            if outputWasFull { setPaused(.outputFull, false) }
             outputWasFull = false
-            setPaused(.outputFull, false)
+            drainNoticeRequested = false
             if state == .open { handler?.outputDrained(connection: self) }
         }
     }
 
+    /// The handler held work back because of unsent output: call `outputDrained` once it is below
+    /// half the watermark (after the next flush), even if it never passed the watermark on a flush.
+    func notifyWhenOutputDrains() { drainNoticeRequested = true }
+
     /// True while unsent output is above the high watermark (stream writers wait then).
     var isOutputFull: Bool { outputWasFull }
+
+    /// Unsent output is above the high watermark right now (also before the next flush).
+    var isOverOutputLimit: Bool { unsentBytes > server.configuration.outputHighWatermark }
 
     // MARK: reading control
 

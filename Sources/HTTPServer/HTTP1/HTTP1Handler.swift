@@ -57,6 +57,11 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
         var offset = 0
         while connection.state == .open {
             if inFlight && !readingBody { break }  // answer this request before reading the next
+            // Pipelined requests wait while the peer is not taking our responses (see outputDrained).
+            if !inFlight && !readingBody && parser.isIdle && connection.isOverOutputLimit {
+                connection.notifyWhenOutputDrains()
+                break
+            }
             if !requestStarted && offset < bytes.count && !readingBody { startRequest() }
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             let (event, consumed) = parser.next(rest)
@@ -93,6 +98,10 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
         if let writer = blockedWriter {
             blockedWriter = nil
             writer.resume()
+        }
+        if !inFlight && !inReceive {
+            connection.redeliverInput()  // pipelined requests held back by the output limit
+            connection.flush()
         }
     }
 
