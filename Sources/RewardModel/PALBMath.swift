@@ -73,26 +73,15 @@ struct PALBMath: HeadMath {
         let outputs = promptProjectors.map { $0(prompts) }   // K matrices, prompts × m
         let m = config.projectorOutput
         return (0..<prompts.rows).map { p in
-            var basis = Matrix(rows: config.stateDim, cols: m)
-            for k in 0..<config.stateDim {
-                for j in 0..<m { basis[k, j] = outputs[k][p, j] }
-            }
-            return Self.context(basis: basis)
+            var basis = [Float]()
+            basis.reserveCapacity(config.stateDim * m)
+            for k in 0..<config.stateDim { basis += outputs[k].row(p) }
+            return Self.context(basis: Matrix(rows: config.stateDim, cols: m, values: basis))
         }
     }
 
     static func context(basis: Matrix) -> PromptContext {
-        let k = basis.rows
-        var gram = [Double](repeating: 0, count: k * k)
-        for i in 0..<k {
-            for j in i..<k {
-                var s = 0.0
-                for c in 0..<basis.cols { s += Double(basis[i, c]) * Double(basis[j, c]) }
-                gram[i * k + j] = s
-                gram[j * k + i] = s
-            }
-        }
-        return PromptContext(basis: basis, gram: gram)
+        PromptContext(basis: basis, gram: BLAS.multiply(basis, basis, transposeB: true).values.map(Double.init))
     }
 
     func scores(_ encoded: Matrix, rows: [Int], context: PromptContext, theta: [Double]) -> [Double] {
@@ -115,12 +104,14 @@ struct PALBMath: HeadMath {
 
     func pair(_ encoded: Matrix, _ a: Int, _ b: Int, context: PromptContext) -> PairFeatures {
         let basis = context.basis!
-        let c = (0..<config.stateDim).map { k -> Double in
-            var s = 0.0
-            for j in 0..<basis.cols { s += (Double(encoded[a, j]) - Double(encoded[b, j])) * Double(basis[k, j]) }
-            return s
+        let m = basis.cols
+        var difference = [Float](repeating: 0, count: m)
+        encoded.values.withUnsafeBufferPointer { e in
+            for j in 0..<m { difference[j] = e[a * m + j] - e[b * m + j] }
         }
-        return .cosine(c: c, gram: context.gram, scale: scale)
+        var c = [Float](repeating: 0, count: config.stateDim)
+        BLAS.gemv(basis, difference, into: &c)
+        return .cosine(c: c.map(Double.init), gram: context.gram, scale: scale)
     }
 
     func store(into file: inout SafeTensors) {

@@ -87,7 +87,7 @@ struct BenchModel: ParsableCommand {
         let a = Oracle.gaussianItems(count: 1024, dim: size.d, generator: &g)
         let w = Oracle.gaussianItems(count: size.width, dim: size.d, generator: &g)
         var best = Double.infinity
-        for _ in 0..<(quick ? 3 : 10) {
+        for _ in 0..<(quick ? 3 : 20) {
             var s = Samples()
             _ = s.time { BLAS.multiply(a, w, transposeB: true) }
             best = min(best, s.total)
