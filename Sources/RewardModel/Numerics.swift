@@ -39,6 +39,13 @@ enum Numerics {
     /// Euclidean norm with an ε floor, in Float64 so that large Float32 features cannot overflow.
     static let normEpsilon = 1e-6
     static func norm<C: Collection>(_ v: C) -> Double where C.Element == Float {
+        // Fast path: a plain Float64 sum of squares (vectorises); only values near the Float64
+        // limits (sum ≥ 1e300 or subnormal) take the rescaled path.
+        var plain = 0.0
+        for x in v { plain += Double(x) * Double(x) }
+        if plain < 1e300 && plain > 1e-300 {
+            return (plain + normEpsilon * normEpsilon).squareRoot()
+        }
         var scale = 0.0
         for x in v { scale = max(scale, abs(Double(x))) }
         guard scale > 0 else { return normEpsilon }

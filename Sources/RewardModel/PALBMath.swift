@@ -57,9 +57,18 @@ struct PALBMath: HeadMath {
     /// f̂(x) = f(x)/‖f(x)‖_ε, row by row.
     func encode(_ items: Matrix) -> Matrix {
         var f = projector(items)
-        for r in 0..<f.rows {
-            let n = Numerics.norm(f.row(r))
-            for c in 0..<f.cols { f[r, c] = Float(Double(f[r, c]) / n) }
+        let m = f.cols
+        f.values.withUnsafeMutableBufferPointer { p in
+            for r in 0..<f.rows {
+                let row = UnsafeMutableBufferPointer(rebasing: p[r * m ..< (r + 1) * m])
+                let n = Numerics.norm(row)
+                if n < 1e30 {
+                    let inverse = Float(1 / n)
+                    for c in row.indices { row[c] *= inverse }
+                } else {
+                    for c in row.indices { row[c] = Float(Double(row[c]) / n) }
+                }
+            }
         }
         return f
     }

@@ -86,11 +86,13 @@ public enum BLAS {
             return Matrix(rows: 1, cols: weight.rows, values: y)
         }
         var y = Matrix(rows: x.rows, cols: weight.rows)
-        if let bias {
+        if let bias, !bias.isEmpty {
             precondition(bias.count == weight.rows, "bias length differs from the layer's output size")
-            for r in 0..<x.rows {
-                y.values.withUnsafeMutableBufferPointer { p in
-                    for c in 0..<bias.count { p[r * weight.rows + c] = bias[c] }
+            y.values.withUnsafeMutableBufferPointer { p in
+                bias.withUnsafeBufferPointer { b in
+                    for r in 0..<x.rows {
+                        UnsafeMutableRawPointer(p.baseAddress! + r * b.count).copyMemory(from: b.baseAddress!, byteCount: b.count * 4)
+                    }
                 }
             }
         }

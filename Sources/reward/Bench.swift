@@ -22,10 +22,12 @@ struct Samples {
         return result
     }
 
+    /// Nearest-rank percentile.
     func percentile(_ p: Double) -> Double {
         let sorted = seconds.sorted()
         guard !sorted.isEmpty else { return .nan }
-        return sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)]
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
     }
 
     var total: Double { seconds.reduce(0, +) }

@@ -19,6 +19,11 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Which table: all, score, adapt or baseline.")
     var section: Section = .all
 
+    @Flag(help: "Only the small head (d=384).")
+    var smallOnly = false
+
+    var sizes: [Size] { smallOnly ? [Self.sizes[1]] : Self.sizes }
+
     struct Size {
         let name: String
         let d: Int, width: Int, k: Int
@@ -36,13 +41,13 @@ struct BenchModel: ParsableCommand {
         BLAS.setThreadCount(threads)
         print("reward bench model — pal-b heads (gelu mlp2, prompt projectors), BLAS threads \(BLAS.threadCount), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         var ceilings: [String: Double] = [:]
-        for size in Self.sizes { ceilings[size.name] = sgemmFlops(size) }
-        if section == .all || section == .score { try scoreTable(ceilings) }
+        for size in sizes { ceilings[size.name] = sgemmFlops(size) }
+        if section == .all || section == .score { try scoreTable(&ceilings) }
         if section == .all || section == .adapt {
             print("\n### Adapt latency: (a) shared-head forward over the comparisons, (b) the fit (Newton, Float64)\n")
             print("| head | K | n | (a) forward p50 | (a) p99 | (a) vs sgemm ceiling | (b) fit p50 | (b) fit p99 | iterations | converged |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-            for size in Self.sizes {
+            for size in sizes {
                 for k in [2, 8, 32] {
                     try adaptRows(size: size, k: k, flops: ceilings[size.name]!)
                 }
@@ -56,17 +61,16 @@ struct BenchModel: ParsableCommand {
         }
     }
 
-    func scoreTable(_ ceilings: [String: Double]) throws {
+    func scoreTable(_ ceilings: inout [String: Double]) throws {
         print("\n### Score throughput (items/s, one prompt per request, one user state)\n")
-        print("| head | batch | items/s | sgemm ceiling items/s | % of ceiling |")
-        print("|---|---:|---:|---:|---:|")
-        for size in Self.sizes {
-            let flops = ceilings[size.name]!
-            let ceiling = flops / size.itemFlops
+        print("| head | batch | items/s | sgemm ceiling items/s (best) | % of best | % of sustained sgemm |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for size in sizes {
             let head = try RewardHead.random(config: size.config, seed: 1)
             var g = SeededGenerator(seed: 2)
             let prompt = (0..<size.d).map { _ in Float(g.nextGaussian()) }
             let state = UserState(theta: (0..<size.k).map { _ in g.nextGaussian() })
+            var rates: [(Int, Double)] = []
             for batch in [1, 64, 1024] {
                 let items = Oracle.gaussianItems(count: batch, dim: size.d, generator: &g)
                 var samples = Samples()
@@ -74,12 +78,20 @@ struct BenchModel: ParsableCommand {
                 while samples.total < (quick ? 0.1 : 1.0) {
                     _ = try samples.time { try head.score(prompt: prompt, items: items, state: state) }
                 }
-                let rate = Double(batch * samples.seconds.count) / samples.total
-                print("| \(size.name) | \(batch) | \(formatRate(rate)) | \(formatRate(ceiling)) | \(String(format: "%.0f%%", 100 * rate / ceiling)) |")
+                rates.append((batch, Double(batch * samples.seconds.count) / samples.total))
+            }
+            // Other processes share the machine: re-measure the ceiling next to the rows, keep the best.
+            ceilings[size.name] = max(ceilings[size.name]!, sgemmFlops(size))
+            let ceiling = ceilings[size.name]! / size.itemFlops
+            let sustained = sustainedSgemmFlops(size) / size.itemFlops
+            for (batch, rate) in rates {
+                print("| \(size.name) | \(batch) | \(formatRate(rate)) | \(formatRate(ceiling)) | "
+                    + "\(String(format: "%.0f%%", 100 * rate / ceiling)) | \(String(format: "%.0f%%", 100 * rate / sustained)) |")
             }
         }
-        print("\nsgemm ceiling: best of [1024×d]·[d×w] sgemm in this run, as GFLOP/s ÷ flops of f per item (prompt projectors excluded).")
-        for size in Self.sizes { print("- \(size.name): \(String(format: "%.1f", ceilings[size.name]! / 1e9)) GFLOP/s") }
+        print("\nsgemm ceiling: best of [1024×d]·[d×w] sgemms in this run, as GFLOP/s ÷ flops of f per item (prompt projectors excluded);")
+        print("sustained: the mean rate of the same sgemm repeated for 1 s right after the rows (what a shared machine gives).")
+        for size in sizes { print("- \(size.name): \(String(format: "%.1f", ceilings[size.name]! / 1e9)) GFLOP/s") }
     }
 
     func sgemmFlops(_ size: Size) -> Double {
@@ -93,6 +105,15 @@ struct BenchModel: ParsableCommand {
             best = min(best, s.total)
         }
         return 2 * 1024 * Double(size.d * size.width) / best
+    }
+
+    func sustainedSgemmFlops(_ size: Size) -> Double {
+        var g = SeededGenerator(seed: 3)
+        let a = Oracle.gaussianItems(count: 1024, dim: size.d, generator: &g)
+        let w = Oracle.gaussianItems(count: size.width, dim: size.d, generator: &g)
+        var s = Samples()
+        while s.total < (quick ? 0.1 : 1.0) { _ = s.time { BLAS.multiply(a, w, transposeB: true) } }
+        return 2 * 1024 * Double(size.d * size.width) * Double(s.seconds.count) / s.total
     }
 
     func adaptRows(size: Size, k: Int, flops: Double) throws {
