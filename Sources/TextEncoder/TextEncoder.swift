@@ -12,7 +12,7 @@ public struct TextEncoder: Sendable {
     public let modelName: String
     public let configuration: BertConfiguration
     public let tokenizer: WordPieceTokenizer
-    private let model: BertModel
+    let model: BertModel
 
     /// Embedding width (384 for MiniLM-L6).
     public var dimension: Int { configuration.hiddenSize }

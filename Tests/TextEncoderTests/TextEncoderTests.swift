@@ -83,3 +83,22 @@ struct TextEncoderTests {
         #expect(cosine(0, 1) > cosine(0, 2) + 0.3)
     }
 }
+
+/// Layer-by-layer against the reference's intermediates for "hello world"
+/// (Fixtures/hello_world_intermediates.json, values rounded to 6 decimals): when the final
+/// embedding drifts, this says where.
+@Suite(.enabled(if: EncoderFixtures.modelAvailable, "needs the model directory (make encoder)"))
+struct TextEncoderLayerTests {
+    @Test(arguments: [("embeddings_layernorm_out", 0), ("layer0_out", 1), ("last_hidden_state", 6)])
+    func hiddenStatesMatchReference(_ key: String, _ layers: Int) throws {
+        let encoder = try TextEncoderTests.encoder.get()
+        let fixture = try EncoderFixtures.json("hello_world_intermediates")
+        let ids = try #require(fixture["ids"] as? [Int]).map { Int32($0) }
+        #expect(encoder.tokenize(try #require(fixture["text"] as? String)) == ids)
+        let expected = try #require(fixture[key] as? [[Double]]).flatMap { $0.map { Float($0) } }
+        let got = encoder.model.hiddenStates(ids, layers: layers)
+        #expect(got.count == expected.count)
+        let difference = TextEncoderTests.maxAbsDifference(got, expected)
+        #expect(difference <= 2e-5, "\(key): max abs difference \(difference)")
+    }
+}

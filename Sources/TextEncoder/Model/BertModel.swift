@@ -55,6 +55,18 @@ struct BertModel: Sendable {
         }
     }
 
+    /// The hidden states of one text after the embeddings (`layers == 0`) or after `layers`
+    /// encoder layers, [ids.count, H] (for layer-by-layer checks against a reference).
+    func hiddenStates(_ ids: [Int32], layers: Int) -> [Float] {
+        let h = configuration.hiddenSize
+        let scratch = Scratch(tokens: ids.count, maxLength: ids.count, configuration: configuration)
+        embed([ids], into: scratch.hidden)
+        for layer in weights.layers.prefix(layers) {
+            self.layer(layer, tokens: ids.count, offsets: [0, ids.count], scratch: scratch)
+        }
+        return Array(UnsafeBufferPointer(start: scratch.hidden, count: ids.count * h))
+    }
+
     /// Word + position + type-0 embeddings, then LayerNorm.
     private func embed(_ sequences: ArraySlice<[Int32]>, into x: UnsafeMutablePointer<Float>) {
         let h = configuration.hiddenSize

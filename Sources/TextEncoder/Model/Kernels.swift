@@ -105,7 +105,10 @@ enum Kernels {
         var accumulator = SIMD8<Float>(repeating: -.greatestFiniteMagnitude)
         var i = 0
         while i + 8 <= count {
-            accumulator = pointwiseMax(accumulator, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+            // `replacing(with:where:)` specialises to a compare + blend; the generic pointwiseMax
+            // stayed an out-of-line call.
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            accumulator.replace(with: v, where: v .> accumulator)
             i += 8
         }
         var best = accumulator.max()
