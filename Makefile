@@ -37,6 +37,7 @@ fuzz: deps
 
 bench: release
 	Tools/bench.sh
+	$$($(SWIFT) build -c release --show-bin-path)/reward bench model
 
 clean:
 	rm -rf .build .reward

@@ -61,7 +61,9 @@ extension RewardHead {
             guard c.chosen.count == featureDim, c.rejected.count == featureDim else {
                 throw fail("comparison \(index) items need \(featureDim) features")
             }
-            guard c.weight.isFinite, c.weight > 0 else { throw fail("comparison \(index) weight must be positive") }
+            guard c.weight.isFinite, c.weight > 0, c.weight <= Self.maxComparisonWeight else {
+                throw fail("comparison \(index) weight must be in (0, \(Self.maxComparisonWeight)]")
+            }
             items += c.chosen
             items += c.rejected
             if let p = c.prompt {
@@ -121,7 +123,7 @@ extension RewardHead {
         guard kind.isPersonalized else {
             throw RewardModelError(.unsupported, "bt heads have no user state: there is nothing to adapt")
         }
-        guard options.prior > 0, options.prior.isFinite else { throw fail("prior λ must be a positive number") }
+        guard options.prior > 0, options.prior <= Self.maxPrior else { throw fail("prior λ must be in (0, \(Self.maxPrior)]") }
         guard options.labelNoise >= 0, options.labelNoise < 0.5 else { throw fail("label noise ε must be in [0, 0.5)") }
         guard options.maxIterations > 0, options.gradientTolerance > 0 else { throw fail("bad solver settings") }
         for p in prepared where p.kind != kind || p.stateDim != stateDim {

@@ -27,7 +27,7 @@ extension RewardHead {
         guard candidates.rows <= Self.maxNextComparisonCandidates else {
             throw fail("next comparison takes at most \(Self.maxNextComparisonCandidates) candidates, got \(candidates.rows)")
         }
-        guard prior > 0, prior.isFinite else { throw fail("prior λ must be a positive number") }
+        guard prior > 0, prior <= Self.maxPrior else { throw fail("prior λ must be in (0, \(Self.maxPrior)]") }
         let batch = ScoringBatch(items: candidates, prompts: prompt.map { Matrix(row: $0) },
                                  groups: [.init(rows: 0..<candidates.rows, prompt: prompt == nil ? nil : 0, state: state)])
         let (encoded, contexts, bare) = try encode(batch)

@@ -1,6 +1,11 @@
 import Tensors
 
 extension RewardHead {
+    /// Bounds that keep every objective finite: |θ_k|, a comparison's weight, the prior λ.
+    public static let maxStateMagnitude = 1e6
+    public static let maxComparisonWeight = 1e6
+    public static let maxPrior = 1e9
+
     func fail(_ message: String) -> RewardModelError {
         RewardModelError(.invalidInput, message)
     }
@@ -29,7 +34,10 @@ extension RewardHead {
         guard state.theta.count == stateDim else {
             throw fail("user state has \(state.theta.count) numbers, head expects \(stateDim)")
         }
-        guard state.theta.allSatisfy({ $0.isFinite }) else { throw fail("user state holds a non-finite value") }
+        // Softmax saturates long before ±1e6; beyond it the prior term alone would overflow.
+        guard state.theta.allSatisfy({ $0.isFinite && abs($0) <= Self.maxStateMagnitude }) else {
+            throw fail("user state values must be finite and within ±\(Self.maxStateMagnitude)")
+        }
         if let p = state.precision {
             guard p.count == stateDim * stateDim, p.allSatisfy({ $0.isFinite }) else {
                 throw fail("precision must be \(stateDim)×\(stateDim) finite numbers")

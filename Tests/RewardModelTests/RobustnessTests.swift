@@ -71,6 +71,9 @@ struct RobustnessTests {
         Self.expectCode(.unsupported) { _ = try bt.adapt([LabeledComparison(chosen: c.chosen, rejected: c.rejected)]) }
         Self.expectCode(.invalidInput) { _ = try pal.adapt([c], options: AdaptOptions(prior: 0)) }
         Self.expectCode(.invalidInput) { _ = try pal.adapt([c], options: AdaptOptions(labelNoise: 0.5)) }
+        Self.expectCode(.invalidInput) { _ = try pal.adapt([c], options: AdaptOptions(prior: 1e300)) }
+        Self.expectCode(.invalidInput) { _ = try pal.adapt([c], initial: UserState(theta: [1e300, 0, 0])) }
+        Self.expectCode(.invalidInput) { _ = try pal.adapt([LabeledComparison(prompt: prompt, chosen: c.chosen, rejected: c.rejected, weight: 1e300)]) }
         Self.expectCode(.invalidInput) { _ = try pal.adapt([LabeledComparison(prompt: prompt, chosen: [1], rejected: c.rejected)]) }
         Self.expectCode(.invalidInput) { _ = try pal.adapt([LabeledComparison(prompt: prompt, chosen: c.chosen, rejected: c.rejected, weight: -1)]) }
         let foreign = try gpm.prepare([LabeledComparison(chosen: c.chosen, rejected: c.rejected)])
