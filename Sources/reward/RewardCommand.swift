@@ -7,7 +7,7 @@ struct RewardCommand: AsyncParsableCommand {
         abstract: "Personalized reward-scoring service: score, compare, rank and few-shot adapt per user.",
         version: RewardVersion.current,
         // Each issue adds its subcommand here: train, eval, synth, bench, inspect, convert, keys, migrate…
-        subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self]
+        subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self, StoreFaultChild.self]
     )
 }
 

@@ -86,11 +86,12 @@ public final class EmbeddedPostgres: Sendable {
         }
     }
 
-    /// Runs `pg_ctl` with extra arguments against this cluster (fault-injection tests: restart, stop, start).
+    /// Runs `pg_ctl -D <data> -l <log> ARGUMENTS` as the server user (fault injection: restart, stop, start).
     public func pgCtl(_ arguments: [String]) async throws {
         let (runner, pgCtl, data) = (runner, binDirectory + "/pg_ctl", dataDirectory)
+        let log = URL(fileURLWithPath: dataDirectory).deletingLastPathComponent().path + "/server.log"
         try await BlockingThread.run(name: "pg-embedded-ctl") {
-            _ = try runner.run(pgCtl, ["-D", data] + arguments, what: "pg_ctl")
+            _ = try runner.run(pgCtl, ["-D", data, "-l", log] + arguments, what: "pg_ctl")
         }
     }
 

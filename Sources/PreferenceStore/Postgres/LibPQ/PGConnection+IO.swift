@@ -19,7 +19,7 @@ extension PGConnection {
         while true {
             while PQisBusy(raw) == 1 {
                 try wait(read: true, write: false, deadline)
-                guard PQconsumeInput(raw) == 1 else { throw lostConnection(during: "read") }
+                guard PQconsumeInput(raw) == 1 else { throw failureOfLostConnection(raw) }
             }
             guard let next = PQgetResult(raw) else { break }
             let result = PGResult(next)
@@ -79,6 +79,19 @@ extension PGConnection {
         let error = PreferenceStoreError(.unavailable, "cannot send to the database", detail: libpqMessage, didNotExecute: true)
         if raw.map({ PQstatus($0) != CONNECTION_OK }) ?? true { close() }
         return error
+    }
+
+    /// The server usually says why it hung up (e.g. 57P01 after pg_terminate_backend or a fast shutdown)
+    /// just before closing: prefer that classified error, which tells whether the statement ran.
+    private func failureOfLostConnection(_ raw: OpaquePointer) -> PreferenceStoreError {
+        for _ in 0..<16 {
+            guard let next = PQgetResult(raw) else { break }
+            let result = PGResult(next)
+            if result.status == PGRES_FATAL_ERROR, PQresultErrorField(next, Int32(UInt8(ascii: "C"))) != nil {
+                return statementFailure(result)
+            }
+        }
+        return lostConnection(during: "read")
     }
 
     func lostConnection(during phase: String) -> PreferenceStoreError {

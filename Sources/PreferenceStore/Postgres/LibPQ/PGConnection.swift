@@ -6,6 +6,9 @@ import Foundation
 final class PGConnection {
     private(set) var raw: OpaquePointer?
     private var prepared: Set<String> = []
+    /// Set when the server sent a FATAL/PANIC message outside a statement (it is about to hang up, e.g. after
+    /// pg_terminate_backend or at shutdown): the connection must not be reused.
+    private var serverSaidGoodbye = false
 
     private init(raw: OpaquePointer) { self.raw = raw }
     deinit { close() }
@@ -28,6 +31,10 @@ final class PGConnection {
             state = PQconnectPoll(started)
         }
         guard PQsetnonblocking(started, 1) == 0 else { throw connection.connectFailure() }
+        // Notices go to us instead of stderr; `raw` dies in close() before `connection` is freed.
+        PQsetNoticeReceiver(started, { context, result in
+            PGConnection.from(context).noticeReceived(result)
+        }, Unmanaged.passUnretained(connection).toOpaque())
         return connection
     }
 
@@ -42,9 +49,19 @@ final class PGConnection {
         if ready < 0 { return errno == EINTR }
         if ready > 0 {
             guard PQconsumeInput(raw) == 1 else { return false }
-            while let notify = PQnotifies(raw) { PQfreemem(notify) }
+            while let notify = PQnotifies(raw) { PQfreemem(notify) }  // also parses pending messages
         }
-        return PQstatus(raw) == CONNECTION_OK
+        return PQstatus(raw) == CONNECTION_OK && !serverSaidGoodbye
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> PGConnection {
+        Unmanaged<PGConnection>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    private func noticeReceived(_ result: OpaquePointer?) {
+        guard let result, let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))) else { return }
+        let level = String(cString: severity)
+        if level == "FATAL" || level == "PANIC" { serverSaidGoodbye = true }
     }
 
     func close() {
