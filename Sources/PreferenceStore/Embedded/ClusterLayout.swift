@@ -49,6 +49,12 @@ struct ClusterLayout {
             unix_socket_permissions = 0700
             fsync = on
             synchronous_commit = on
+            # Room for bursts of appends (a d=384 comparison is ≈4.6 kB of heap plus WAL) without a checkpoint
+            # every few seconds or backends writing out dirty buffers themselves.
+            shared_buffers = 256MB
+            wal_buffers = 16MB
+            max_wal_size = 4GB
+            checkpoint_timeout = 15min
 
             """
         try runner.writeFile(dataDirectory + "/reward.conf", text)

@@ -78,5 +78,15 @@ extension Migration {
             -- Keyset paging of one user's history.
             CREATE INDEX comparisons_history_idx ON comparisons (tenant, user_id, id);
             """),
+        // Feature vectors are incompressible floats: never try pglz on them (EXTERNAL), and keep rows up to a
+        // full page inline (toast_tuple_target) so a d=384 comparison (≈4.6 kB) costs one heap insert instead
+        // of a heap insert plus three TOAST-table inserts. Larger rows still move features out of line.
+        Migration(version: 2, name: "inline feature storage", sql: """
+            ALTER TABLE comparisons
+                ALTER COLUMN prompt_features SET STORAGE EXTERNAL,
+                ALTER COLUMN chosen_features SET STORAGE EXTERNAL,
+                ALTER COLUMN rejected_features SET STORAGE EXTERNAL,
+                SET (toast_tuple_target = 8160);
+            """),
     ]
 }

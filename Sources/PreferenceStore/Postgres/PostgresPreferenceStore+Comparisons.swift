@@ -7,8 +7,15 @@ extension PostgresPreferenceStore {
         guard !unique.isEmpty else { return AppendResult(comparisons: [], insertedCount: 0) }
         let parameters = Self.batchParameters(unique, user: user)
         let stored = try await pool.withConnection(idempotent: true) { [parameters] connection, deadline in
-            try connection.transaction(deadline: deadline) {
-                try Self.insertBatch(unique, user: user, parameters: parameters, connection, deadline)
+            do {
+                return try connection.transaction(deadline: deadline) {
+                    try Self.insertBatch(unique, user: user, parameters: parameters, statement: SQL.appendFresh, connection, deadline)
+                }
+            } catch let error as PreferenceStoreError where error.sqlState == "23505" {
+                // Some ids exist already (a retry, or overlapping batches): the idempotent path.
+                return try connection.transaction(deadline: deadline) {
+                    try Self.insertBatch(unique, user: user, parameters: parameters, statement: SQL.appendBatch, connection, deadline)
+                }
             }
         }
         return AppendResult(comparisons: slot.map { stored.rows[$0] }, insertedCount: stored.inserted)
@@ -18,9 +25,10 @@ extension PostgresPreferenceStore {
     /// `.conflict`). Runs inside a transaction; READ COMMITTED lets the second statement see rows a concurrent
     /// batch committed while `ON CONFLICT` waited for it.
     static func insertBatch(
-        _ unique: [NewComparison], user: UserKey, parameters: PGParameters, _ connection: PGConnection, _ deadline: Deadline
+        _ unique: [NewComparison], user: UserKey, parameters: PGParameters, statement: PreparedStatement,
+        _ connection: PGConnection, _ deadline: Deadline
     ) throws -> (rows: [StoredComparison], inserted: Int) {
-        let inserted = try connection.query(SQL.appendBatch, parameters, deadline: deadline)
+        let inserted = try connection.query(statement, parameters, deadline: deadline)
         var byID: [String: StoredComparison] = [:]
         byID.reserveCapacity(unique.count)
         let index = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1.clientID!, $0) })

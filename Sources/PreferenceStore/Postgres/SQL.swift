@@ -17,6 +17,17 @@ enum SQL {
         RETURNING id, client_id, created_at, updated_at
         """)
 
+    /// Fast path for batches of new ids (the common case): a plain INSERT, no speculative insertion.
+    /// A duplicate id fails it with 23505 and the caller falls back to `appendBatch`.
+    static let appendFresh = PreparedStatement(name: "append_fresh_v1", sql: """
+        INSERT INTO comparisons (tenant, user_id, client_id, feature_space, prompt_features, chosen_features,
+                                 rejected_features, prompt_text, chosen_text, rejected_text, weight, source)
+        SELECT $1, $2, i.* FROM unnest($3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[],
+                                       $8::text[], $9::text[], $10::text[], $11::float8[], $12::text[]) AS i
+        WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1)
+        RETURNING id, client_id, created_at, updated_at
+        """)
+
     static let existingByClientID = PreparedStatement(name: "existing_by_client_id_v1", sql: """
         SELECT \(comparisonColumns) FROM comparisons
         WHERE tenant = $1 AND user_id = $2 AND client_id = ANY($3::text[])
