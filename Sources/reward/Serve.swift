@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import HTTPServer
 import Logging
+import PreferenceStore
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,8 @@ struct Serve: AsyncParsableCommand {
     /// `POST /_debug/echo` and `GET /_debug/sleep?ms=N`, for `make bench` and the shutdown tests only.
     @Flag(help: .hidden)
     var debugRoutes = false
+
+    @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -70,6 +73,17 @@ struct Serve: AsyncParsableCommand {
             return source
         }
         defer { for source in signals { source.cancel() } }
-        try await server.run()
+        // The store (DATABASE_URL, or the private cluster in --state-dir) is migrated and reachable before the
+        // listener opens; it is shut down — and a private cluster stopped — after the server has drained.
+        try await database.withStoreConfiguration(logger: logger) { storeConfiguration in
+            let store = try await PostgresPreferenceStore.connect(storeConfiguration, logger: logger)
+            do {
+                try await server.run()
+            } catch {
+                await store.shutdown()
+                throw error
+            }
+            await store.shutdown()
+        }
     }
 }

@@ -25,7 +25,7 @@ struct PostgresStoreTests {
         var configuration = TestDatabase.configuration(applicationName: TestDatabase.uniqueName("timeout"))
         configuration.poolSize = 1
         configuration.statementTimeout = .milliseconds(300)
-        let store = try await PostgresPreferenceStore.connect(configuration, migrate: false)
+        let store = try await PostgresPreferenceStore.connect(configuration)
         let pid = try await store.backendPID()
         let started = ContinuousClock.now
         let error = await storeError { try await store.sleepOnServer(5) }
@@ -41,7 +41,7 @@ struct PostgresStoreTests {
         configuration.poolSize = 1
         configuration.statementTimeout = .milliseconds(300)
         configuration.clientGrace = .milliseconds(500)
-        let store = try await PostgresPreferenceStore.connect(configuration, migrate: false)
+        let store = try await PostgresPreferenceStore.connect(configuration)
         let pid = try await store.backendPID()
         // A stopped backend answers nothing, not even its own statement timeout: only the client deadline helps.
         guard kill(pid, SIGSTOP) == 0 else {
@@ -63,7 +63,7 @@ struct PostgresStoreTests {
         let name = TestDatabase.uniqueName("terminate")
         var configuration = TestDatabase.configuration(applicationName: name)
         configuration.poolSize = 2
-        let store = try await PostgresPreferenceStore.connect(configuration, migrate: false)
+        let store = try await PostgresPreferenceStore.connect(configuration)
         let tenant = TestDatabase.uniqueName("tenant")
         try await store.ensureTenant(tenant)
         let user = UserKey(tenant: tenant, userID: "u")
@@ -92,7 +92,7 @@ struct PostgresStoreTests {
         var configuration = TestDatabase.configuration(applicationName: TestDatabase.uniqueName("full"))
         configuration.poolSize = 1
         configuration.acquireTimeout = .milliseconds(200)
-        let store = try await PostgresPreferenceStore.connect(configuration, migrate: false)
+        let store = try await PostgresPreferenceStore.connect(configuration)
         let holder = Task { try await store.sleepOnServer(1.5) }
         try await Task.sleep(for: .milliseconds(100))
         let started = ContinuousClock.now
