@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "RewardModel", targets: ["RewardModel"]),
         .library(name: "TextEncoder", targets: ["TextEncoder"]),
         .library(name: "PreferenceStore", targets: ["PreferenceStore"]),
+        .library(name: "RewardTraining", targets: ["RewardTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,6 +61,9 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"]),
         .target(name: "RewardModel", dependencies: ["Tensors"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        // RewardTraining: datasets, synthetic generators, BLAS trainer with analytic gradients, evaluation
+        .target(name: "RewardTraining", dependencies: ["RewardModel", "Tensors"]),
+        .testTarget(name: "RewardTrainingTests", dependencies: ["RewardTraining", "RewardModel", "Tensors"]),
         // TextEncoder: WordPiece tokenizer + BERT forward (all-MiniLM-L6-v2) on Tensors
         .target(name: "TextEncoder", dependencies: ["Tensors"]),
         .testTarget(
@@ -91,6 +95,7 @@ let package = Package(
             dependencies: [
                 "HTTPServer",
                 "RewardModel",
+                "RewardTraining",
                 "Tensors",
                 "PreferenceStore",
                 "TextEncoder",

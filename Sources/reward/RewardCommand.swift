@@ -8,6 +8,7 @@ struct RewardCommand: AsyncParsableCommand {
         version: RewardVersion.current,
         // Each issue adds its subcommand here: train, eval, synth, bench, inspect, convert, keys, migrate…
         subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self, StoreFaultChild.self]
+            + [Synth.self, Train.self, Eval.self]   // datasets, training, evaluation (RewardTraining)
     )
 }
 
