@@ -39,7 +39,7 @@ struct PALBTrainable: TrainableModel {
         let s = min(rawScale, 100)
         // Per distinct user: w, u = Σ w_k g_k, ‖u‖, û.
         var cacheU: [Int: (w: [Double], u: [Double], norm: Double)] = [:]
-        for user in Set(batch.users) {
+        for user in Set(batch.users).sorted() {
             let w = TrainMath.softmax(thetas.row(user))
             var u = [Double](repeating: 0, count: m)
             for i in 0..<k { for j in 0..<m { u[j] += w[i] * Double(g[i, j]) } }
@@ -81,7 +81,8 @@ struct PALBTrainable: TrainableModel {
         }
         projector.backward(dF, cache, p, gradient: &gradient)
         var dG = [Float](repeating: 0, count: k * m), dTheta = [Float](repeating: 0, count: thetas.values.count)
-        for (user, duh) in dUhat {
+        for user in dUhat.keys.sorted() {   // sorted: a fixed summation order keeps runs bit-identical
+            let duh = dUhat[user]!
             let (w, u, nu) = cacheU[user]!
             let inner = zip(u, duh).reduce(0) { $0 + $1.0 * $1.1 }
             let du = (0..<m).map { duh[$0] / nu - u[$0] * inner / (nu * nu * nu) }
