@@ -82,10 +82,10 @@ extension RewardHead {
         let batch = ScoringBatch(items: Matrix(rows: 2 * n, cols: featureDim, values: items),
                                  prompts: prompts.isEmpty ? nil : Matrix(rows: prompts.count / promptDim!, cols: promptDim!, values: prompts),
                                  groups: groups)
-        let (encoded, contexts, bare) = try encode(batch)
-        return (0..<n).map { i in
-            let context = promptRows[i].map { contexts[$0] } ?? bare!
-            return PreparedComparison(weight: comparisons[i].weight, features: math.pair(encoded, 2 * i, 2 * i + 1, context: context),
+        let encoded = try encodeBatch(batch)
+        return try (0..<n).map { i in
+            let (context, _) = try resolve(groups[i], index: i, in: encoded)
+            return PreparedComparison(weight: comparisons[i].weight, features: math.pair(encoded.encoded, 2 * i, 2 * i + 1, context: context),
                                       kind: kind, stateDim: stateDim)
         }
     }

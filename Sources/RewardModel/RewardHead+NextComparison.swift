@@ -30,9 +30,7 @@ extension RewardHead {
         guard prior > 0, prior <= Self.maxPrior else { throw fail("prior λ must be in (0, \(Self.maxPrior)]") }
         let batch = ScoringBatch(items: candidates, prompts: prompt.map { Matrix(row: $0) },
                                  groups: [.init(rows: 0..<candidates.rows, prompt: prompt == nil ? nil : 0, state: state)])
-        let (encoded, contexts, bare) = try encode(batch)
-        let context = prompt == nil ? bare! : contexts[0]
-        let theta = try theta(of: state)
+        let (encoded, context, theta) = try encodeSingle(batch)
         let k = stateDim
         let covariance = state?.precision.map { SymmetricSolver.inverse($0, k) } ?? SymmetricSolver.identity(k, scale: 1 / prior)
         let itemGradients = projectedScoreGradients(encoded, theta: theta)

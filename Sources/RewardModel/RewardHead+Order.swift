@@ -11,9 +11,7 @@ extension RewardHead {
         }
         let batch = ScoringBatch(items: items, prompts: prompt.map { Matrix(row: $0) },
                                  groups: [.init(rows: 0..<items.rows, prompt: prompt == nil ? nil : 0, state: state)])
-        let (encoded, contexts, bare) = try encode(batch)
-        let context = prompt == nil ? bare! : contexts[0]
-        let theta = try theta(of: state)
+        let (encoded, context, theta) = try encodeSingle(batch)
         if kind == .micro {
             let pi = Numerics.softmax((0..<stateDim).map { theta[$0] + context.offset[$0] })
             return Numerics.logSumExp((0..<stateDim).map { k in

@@ -5,65 +5,82 @@ extension RewardHead {
     // MARK: batched entry points (one shared-head pass for all groups)
 
     /// Scores per group. gpm: P(item ≻ reference) with a reference, else the mean of P(item ≻ other)
-    /// over the group's other items (needs ≥ 2 items).
+    /// over the group's other items (needs ≥ 2 items). Throws the first group's error, if any.
     public func score(_ batch: ScoringBatch) throws -> [[Double]] {
-        let (encoded, contexts, bare) = try encode(batch)
-        return try batch.groups.map { group in
-            let context = group.prompt.map { contexts[$0] } ?? bare!
-            let theta = try theta(of: group.state)
-            let rows = Array(group.rows)
-            guard kind == .gpm else { return math.scores(encoded, rows: rows, context: context, theta: theta) }
-            if let reference = group.reference {
-                return rows.map { Numerics.sigmoid(math.pair(encoded, $0, reference, context: context).logit(theta: theta)) }
-            }
-            guard rows.count >= 2 else { throw fail("gpm scores one item only against a reference item") }
-            return borda(encoded, rows: rows, context: context, theta: theta)
+        try scoreEach(batch).map { try $0.get() }
+    }
+
+    /// Like `score`, but a group's own problem (bad state, non-finite or overflowing item, missing
+    /// prompt) fails only that group. Throws only when the batch as a whole is malformed.
+    public func scoreEach(_ batch: ScoringBatch) throws -> [Result<[Double], RewardModelError>] {
+        let e = try encodeBatch(batch)
+        return batch.groups.enumerated().map { index, group in
+            Result {
+                let (context, theta) = try resolve(group, index: index, in: e)
+                let rows = Array(group.rows)
+                guard kind == .gpm else { return math.scores(e.encoded, rows: rows, context: context, theta: theta) }
+                if let reference = group.reference {
+                    return rows.map { Numerics.sigmoid(math.pair(e.encoded, $0, reference, context: context).logit(theta: theta)) }
+                }
+                guard rows.count >= 2 else { throw fail("gpm scores one item only against a reference item") }
+                return borda(e.encoded, rows: rows, context: context, theta: theta)
+            }.mapError { RewardModelError.wrapping($0) }
         }
     }
 
     /// P(a≻b) and margin per pair; each group's rows are consecutive pairs (a₀, b₀, a₁, b₁, …).
     public func compare(_ batch: ScoringBatch) throws -> [[PairPreference]] {
-        for (index, group) in batch.groups.enumerated() where group.rows.count % 2 != 0 {
-            throw fail("compare group \(index) has an odd number of rows")
-        }
-        let (encoded, contexts, bare) = try encode(batch)
-        return try batch.groups.map { group in
-            let context = group.prompt.map { contexts[$0] } ?? bare!
-            let theta = try theta(of: group.state)
-            return stride(from: group.rows.lowerBound, to: group.rows.upperBound, by: 2).map { a in
-                let h = logit(encoded, a, a + 1, context: context, theta: theta)
-                return PairPreference(probability: Numerics.sigmoid(h), margin: h)
-            }
+        try compareEach(batch).map { try $0.get() }
+    }
+
+    public func compareEach(_ batch: ScoringBatch) throws -> [Result<[PairPreference], RewardModelError>] {
+        let e = try encodeBatch(batch)
+        return batch.groups.enumerated().map { index, group in
+            Result {
+                guard group.rows.count % 2 == 0 else { throw fail("compare group \(index) has an odd number of rows") }
+                let (context, theta) = try resolve(group, index: index, in: e)
+                return stride(from: group.rows.lowerBound, to: group.rows.upperBound, by: 2).map { a in
+                    let h = logit(e.encoded, a, a + 1, context: context, theta: theta)
+                    return PairPreference(probability: Numerics.sigmoid(h), margin: h)
+                }
+            }.mapError { RewardModelError.wrapping($0) }
         }
     }
 
     /// Ranks each group's items, best first (indices relative to the group).
     public func rank(_ batch: ScoringBatch) throws -> [Ranking] {
-        let (encoded, contexts, bare) = try encode(batch)
-        return try batch.groups.map { group in
-            let context = group.prompt.map { contexts[$0] } ?? bare!
-            let theta = try theta(of: group.state)
-            let rows = Array(group.rows)
-            guard !rows.isEmpty else { throw fail("rank needs at least one item") }
-            switch kind {
-            case .gpm, .micro:
-                let values = rows.count == 1 ? [0.5] : borda(encoded, rows: rows, context: context, theta: theta)
-                let order = Self.descendingOrder(values)
-                var logP: Double? = nil
-                if kind == .micro {
-                    let ordered = order.map { rows[$0] }
-                    let pi = Numerics.softmax((0..<stateDim).map { theta[$0] + context.offset[$0] })
-                    let terms = (0..<stateDim).map { k in
-                        log(pi[k]) + Self.logPlackettLuce(ordered.map { Double(encoded[$0, k]) })
-                    }
-                    logP = Numerics.logSumExp(terms)
-                }
-                return Ranking(order: order, scores: values, logProbability: logP)
-            default:
-                let values = math.scores(encoded, rows: rows, context: context, theta: theta)
-                let order = Self.descendingOrder(values)
-                return Ranking(order: order, scores: values, logProbability: Self.logPlackettLuce(order.map { values[$0] }))
+        try rankEach(batch).map { try $0.get() }
+    }
+
+    public func rankEach(_ batch: ScoringBatch) throws -> [Result<Ranking, RewardModelError>] {
+        let e = try encodeBatch(batch)
+        return batch.groups.enumerated().map { index, group in
+            Result {
+                let (context, theta) = try resolve(group, index: index, in: e)
+                return try ranking(e.encoded, rows: Array(group.rows), context: context, theta: theta)
+            }.mapError { RewardModelError.wrapping($0) }
+        }
+    }
+
+    func ranking(_ encoded: Matrix, rows: [Int], context: PromptContext, theta: [Double]) throws -> Ranking {
+        guard !rows.isEmpty else { throw fail("rank needs at least one item") }
+        switch kind {
+        case .gpm, .micro:
+            let values = rows.count == 1 ? [0.5] : borda(encoded, rows: rows, context: context, theta: theta)
+            let order = Self.descendingOrder(values)
+            var logP: Double? = nil
+            if kind == .micro {
+                let ordered = order.map { rows[$0] }
+                let pi = Numerics.softmax((0..<stateDim).map { theta[$0] + context.offset[$0] })
+                logP = Numerics.logSumExp((0..<stateDim).map { k in
+                    log(pi[k]) + Self.logPlackettLuce(ordered.map { Double(encoded[$0, k]) })
+                })
             }
+            return Ranking(order: order, scores: values, logProbability: logP)
+        default:
+            let values = math.scores(encoded, rows: rows, context: context, theta: theta)
+            let order = Self.descendingOrder(values)
+            return Ranking(order: order, scores: values, logProbability: Self.logPlackettLuce(order.map { values[$0] }))
         }
     }
 

@@ -10,24 +10,6 @@ extension RewardHead {
         RewardModelError(.invalidInput, message)
     }
 
-    func validateItems(_ items: Matrix, name: String = "items") throws {
-        guard items.cols == featureDim else {
-            throw fail("\(name) have \(items.cols) features, head '\(kind.rawValue)' expects \(featureDim)")
-        }
-        if let bad = items.values.firstIndex(where: { !$0.isFinite }) {
-            throw fail("\(name) row \(bad / max(items.cols, 1)) holds a non-finite value")
-        }
-    }
-
-    func validatePrompts(_ prompts: Matrix?) throws {
-        guard let prompts else { return }
-        guard let promptDim else { throw RewardModelError(.unsupported, "this \(kind.rawValue) head takes no prompt") }
-        guard prompts.cols == promptDim else {
-            throw fail("prompt has \(prompts.cols) features, the head expects \(promptDim)")
-        }
-        if prompts.values.contains(where: { !$0.isFinite }) { throw fail("prompt holds a non-finite value") }
-    }
-
     /// θ of a state (or θ̄), checked.
     func theta(of state: UserState?) throws -> [Double] {
         guard let state else { return populationState }
@@ -46,39 +28,96 @@ extension RewardHead {
         return state.theta
     }
 
-    /// Runs the shared head over every item of the batch and builds the prompt contexts.
-    /// Returns the encoded items, the context per prompt row, and the prompt-free context if needed.
-    func encode(_ batch: ScoringBatch) throws -> (Matrix, [PromptContext], PromptContext?) {
-        try validateItems(batch.items)
-        try validatePrompts(batch.prompts)
-        for (index, group) in batch.groups.enumerated() {
-            guard group.rows.lowerBound >= 0, group.rows.upperBound <= batch.items.rows else {
-                throw fail("group \(index) rows \(group.rows) are outside the \(batch.items.rows) items")
-            }
-            if let p = group.prompt, !(0..<(batch.prompts?.rows ?? 0)).contains(p) {
-                throw fail("group \(index) prompt \(p) does not exist")
-            }
-            if let r = group.reference, !(0..<batch.items.rows).contains(r) {
-                throw fail("group \(index) reference \(r) does not exist")
-            }
-            _ = try theta(of: group.state)
+    /// Runs the shared head over every item and prompt of the batch (one sgemm chain). Throws only
+    /// for problems of the batch as a whole (matrix widths); what belongs to one group — its rows,
+    /// prompt, state, non-finite or overflowing values — is reported by `resolve` for that group
+    /// alone, so one bad request never fails the others coalesced with it.
+    func encodeBatch(_ batch: ScoringBatch) throws -> EncodedBatch {
+        guard batch.items.cols == featureDim else {
+            throw fail("items have \(batch.items.cols) features, head '\(kind.rawValue)' expects \(featureDim)")
+        }
+        if let prompts = batch.prompts, let promptDim, prompts.cols != promptDim {
+            throw fail("prompts have \(prompts.cols) features, the head expects \(promptDim)")
+        }
+        let d = featureDim
+        let inputFinite = (0..<batch.items.rows).map { r in
+            batch.items.values[r * d ..< (r + 1) * d].allSatisfy { $0.isFinite }
         }
         let encoded = math.encode(batch.items)
-        try checkFinite(encoded.values)
-        let contexts = try batch.prompts.map { try math.contexts($0) } ?? []
-        let bare = batch.groups.contains { $0.prompt == nil } ? try math.contexts(nil)[0] : nil
-        for c in contexts + (bare.map { [$0] } ?? []) {
-            try checkFinite(c.basis?.values ?? [])
-            guard c.offset.allSatisfy({ $0.isFinite }) else { throw overflow() }
+        let width = encoded.cols
+        let rowOK = (0..<batch.items.rows).map { r in
+            inputFinite[r] && encoded.values[r * width ..< (r + 1) * width].allSatisfy { $0.isFinite }
         }
-        return (encoded, contexts, bare)
+        var contexts: [Result<PromptContext, RewardModelError>] = []
+        if let prompts = batch.prompts {
+            if promptDim == nil {
+                let error = RewardModelError(.unsupported, "this \(kind.rawValue) head takes no prompt")
+                contexts = Array(repeating: .failure(error), count: prompts.rows)
+            } else {
+                let built = try math.contexts(prompts)
+                contexts = built.enumerated().map { index, context in
+                    let input = prompts.values[index * prompts.cols ..< (index + 1) * prompts.cols]
+                    guard input.allSatisfy({ $0.isFinite }) else { return .failure(fail("prompt holds a non-finite value")) }
+                    return Self.isFinite(context) ? .success(context) : .failure(overflow())
+                }
+            }
+        }
+        var bare: Result<PromptContext, RewardModelError>? = nil
+        if batch.groups.contains(where: { $0.prompt == nil }) {
+            do {
+                let context = try math.contexts(nil)[0]
+                bare = Self.isFinite(context) ? .success(context) : .failure(overflow())
+            } catch let error as RewardModelError {
+                bare = .failure(error)
+            }
+        }
+        return EncodedBatch(encoded: encoded, inputFinite: inputFinite, rowOK: rowOK, contexts: contexts, bare: bare)
     }
 
-    func checkFinite(_ values: [Float]) throws {
-        if values.contains(where: { !$0.isFinite }) { throw overflow() }
+    /// The context and θ of one group, or that group's own error.
+    func resolve(_ group: ScoringBatch.Group, index: Int, in batch: EncodedBatch) throws -> (PromptContext, [Double]) {
+        let rowCount = batch.inputFinite.count
+        guard group.rows.lowerBound >= 0, group.rows.upperBound <= rowCount else {
+            throw fail("group \(index) rows \(group.rows) are outside the \(rowCount) items")
+        }
+        if let r = group.reference, !(0..<rowCount).contains(r) {
+            throw fail("group \(index) reference \(r) does not exist")
+        }
+        let theta = try theta(of: group.state)
+        for r in Array(group.rows) + (group.reference.map { [$0] } ?? []) where !batch.rowOK[r] {
+            throw batch.inputFinite[r] ? overflow() : fail("item \(r - group.rows.lowerBound) holds a non-finite value")
+        }
+        let context: PromptContext
+        if let p = group.prompt {
+            guard batch.contexts.indices.contains(p) else { throw fail("group \(index) prompt \(p) does not exist") }
+            context = try batch.contexts[p].get()
+        } else {
+            context = try batch.bare!.get()
+        }
+        return (context, theta)
+    }
+
+    /// The one group of a single-request batch: encoded items, context, θ (any problem throws).
+    func encodeSingle(_ batch: ScoringBatch) throws -> (Matrix, PromptContext, [Double]) {
+        let encoded = try encodeBatch(batch)
+        let (context, theta) = try resolve(batch.groups[0], index: 0, in: encoded)
+        return (encoded.encoded, context, theta)
+    }
+
+    static func isFinite(_ context: PromptContext) -> Bool {
+        (context.basis?.isFinite ?? true) && context.gram.allSatisfy { $0.isFinite } && context.offset.allSatisfy { $0.isFinite }
     }
 
     func overflow() -> RewardModelError {
         RewardModelError(.numericalRange, "feature values are too large: the head's Float32 activations overflow")
     }
+}
+
+/// The shared-head outputs of a batch plus what went wrong where (see `encodeBatch`).
+struct EncodedBatch {
+    let encoded: Matrix
+    let inputFinite: [Bool]
+    let rowOK: [Bool]
+    let contexts: [Result<PromptContext, RewardModelError>]
+    let bare: Result<PromptContext, RewardModelError>?
 }

@@ -27,3 +27,10 @@ public struct RewardModelError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 }
+
+extension RewardModelError {
+    /// Every throw inside RewardModel is a RewardModelError; anything else is reported as bad input.
+    static func wrapping(_ error: any Error) -> RewardModelError {
+        error as? RewardModelError ?? RewardModelError(.invalidInput, "\(error)")
+    }
+}

@@ -107,6 +107,35 @@ struct RobustnessTests {
         }
     }
 
+    /// In a coalesced batch, a group with a bad state, an overflowing item or a missing prompt fails
+    /// alone; the other groups get exactly what they would get on their own.
+    @Test(arguments: ["pal-b", "micro", "gpm-plain", "bt"])
+    func oneBadGroupDoesNotFailTheOthers(_ variant: String) throws {
+        let head = try TestHeads.head(variant)
+        var g = SeededGenerator(seed: 12)
+        var items = Oracle.gaussianItems(count: 8, dim: TestHeads.d, generator: &g)
+        for c in 0..<TestHeads.d { items[4, c] = 3e38 }                   // overflows inside the head
+        let usesPrompt = head.promptDim != nil
+        let prompts = usesPrompt ? Oracle.gaussianItems(count: 1, dim: TestHeads.p, generator: &g) : nil
+        let good = head.kind.isPersonalized ? UserState(theta: [0.1, 0.2, 0.3]) : nil
+        let groups = [ScoringBatch.Group(rows: 0..<2, prompt: usesPrompt ? 0 : nil, state: good),
+                      ScoringBatch.Group(rows: 2..<4, prompt: usesPrompt ? 0 : nil, state: UserState(theta: [1])),
+                      ScoringBatch.Group(rows: 4..<6, prompt: usesPrompt ? 0 : nil, state: good),
+                      ScoringBatch.Group(rows: 6..<8, prompt: usesPrompt ? 0 : nil, state: good)]
+        let batch = ScoringBatch(items: items, prompts: prompts, groups: groups)
+        let scores = try head.scoreEach(batch), pairs = try head.compareEach(batch), ranks = try head.rankEach(batch)
+        for results in [scores.map { $0.map { _ in () } }, pairs.map { $0.map { _ in () } }, ranks.map { $0.map { _ in () } }] {
+            #expect((try? results[0].get()) != nil && (try? results[3].get()) != nil)
+            if head.kind.isPersonalized {
+                #expect(throws: RewardModelError.self) { try results[1].get() }
+            }
+            #expect(throws: RewardModelError.self) { try results[2].get() }
+        }
+        let alone = try head.compare(prompt: prompts.map { Array($0.row(0)) }, a: Array(items.row(6)), b: Array(items.row(7)), state: good)
+        #expect(try pairs[3].get()[0] == alone)
+        #expect(throws: RewardModelError.self) { try head.score(batch) }
+    }
+
     @Test func headDirectoryRoundTrip() throws {
         for variant in TestHeads.all {
             let head = try TestHeads.head(variant)
