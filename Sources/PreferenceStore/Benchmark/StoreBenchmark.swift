@@ -51,6 +51,14 @@ public struct StoreBenchmark: Sendable {
                 (0..<options.batchSize).map { i in Self.comparison(index: b * options.batchSize + i, dimension: dimension) }
             }
             let total = batches.count * options.batchSize
+            // Warm up both paths (connections, prepared plans, catalog caches) outside the measurement.
+            let warmup = (0..<options.batchSize).map { i -> NewComparison in
+                var c = Self.comparison(index: i, dimension: dimension)
+                c.clientID = "warmup-\(i)"
+                return c
+            }
+            _ = try await store.appendComparisons(warmup, for: UserKey(userID: "warmup-\(dimension)"))
+            try await store.copyBaseline(warmup, user: UserKey(userID: "warmup-copy-\(dimension)"))
             progress("d=\(dimension): batched appends")
             let append = try await timed {
                 for batch in batches { _ = try await store.appendComparisons(batch, for: UserKey(userID: "append-\(dimension)")) }

@@ -88,5 +88,14 @@ extension Migration {
                 ALTER COLUMN rejected_features SET STORAGE EXTERNAL,
                 SET (toast_tuple_target = 8160);
             """),
+        // Rows are found by (tenant, user, client id) and paged by (tenant, user, id); an index on id alone
+        // served no query and cost one more index insert per appended row. The natural key becomes the
+        // primary key (ON CONFLICT targets it unchanged); id stays unique by its sequence.
+        Migration(version: 3, name: "comparisons keyed by client id", sql: """
+            ALTER TABLE comparisons
+                DROP CONSTRAINT comparisons_pkey,
+                DROP CONSTRAINT comparisons_client_id_key,
+                ADD CONSTRAINT comparisons_pkey PRIMARY KEY (tenant, user_id, client_id);
+            """),
     ]
 }
