@@ -14,7 +14,7 @@ struct BenchModel: ParsableCommand {
     @Flag(help: "Fewer repetitions (a smoke run, not for BENCHMARKS.md).")
     var quick = false
 
-    enum Section: String, ExpressibleByArgument, CaseIterable { case all, score, adapt, baseline }
+    enum Section: String, ExpressibleByArgument, CaseIterable { case all, score, adapt, baseline, kinds }
 
     @Option(help: "Which table: all, score, adapt or baseline.")
     var section: Section = .all
@@ -53,6 +53,7 @@ struct BenchModel: ParsableCommand {
                 }
             }
         }
+        if section == .all || section == .kinds { try kindRows() }
         if section == .all || section == .baseline {
             print("\n### Baseline: PAL's schedule (θ ~ N(0, I), AdamW lr 5e-3, 20 epochs, batch 4) vs ours, fit only\n")
             print("| head | K | n | method | fit p50 | held-out accuracy | held-out log-loss |")
@@ -105,6 +106,33 @@ struct BenchModel: ParsableCommand {
             best = min(best, s.total)
         }
         return 2 * 1024 * Double(size.d * size.width) / best
+    }
+
+    /// Fit latency of the other personalised kinds at the Pick-a-Pic width (n = 16, K = 8 unless noted).
+    func kindRows() throws {
+        print("\n### Adapt by kind (fit only, n = 16, K = 8, d = 1024)\n")
+        print("| kind | (a) forward p50 | (b) fit p50 | (b) fit p99 | iterations | converged |")
+        print("|---|---:|---:|---:|---:|---:|")
+        let configs: [(String, HeadConfig)] = [
+            ("pal-a, a_u = f(wᵀP), w = 1024", HeadConfig(kind: .palA, featureDim: 1024, stateDim: 8, hiddenDim: 1024, outputDim: 1024, activation: .gelu)),
+            ("pal-a, a_u = wᵀP, w = 1024", HeadConfig(kind: .palA, featureDim: 1024, stateDim: 8, hiddenDim: 1024, outputDim: 1024, activation: .gelu,
+                                                     idealPointThroughProjector: false)),
+            ("gpm with prompt head", HeadConfig(kind: .gpm, featureDim: 1024, promptDim: 1024, stateDim: 8, normalizeValues: true)),
+            ("micro with router", HeadConfig(kind: .micro, featureDim: 1024, promptDim: 1024, stateDim: 8)),
+        ]
+        for (name, config) in configs {
+            let head = try RewardHead.random(config: config, seed: 60)
+            var g = SeededGenerator(seed: 61)
+            let truth = UserState(theta: (0..<8).map { _ in 1.5 * g.nextGaussian() })
+            let comparisons = try Oracle.sampleComparisons(head: head, state: truth, count: 16, withPrompts: config.promptDim != nil, generator: &g)
+            var forward = Samples(), fit = Samples()
+            var prepared = try head.prepare(comparisons)
+            for _ in 0..<(quick ? 3 : 20) { prepared = try forward.time { try head.prepare(comparisons) } }
+            var last: AdaptResult? = nil
+            for _ in 0..<(quick ? 5 : 50) { last = try fit.time { try head.adapt(prepared) } }
+            print("| \(name) | \(formatDuration(forward.percentile(50))) | \(formatDuration(fit.percentile(50))) | "
+                + "\(formatDuration(fit.percentile(99))) | \(last!.report.iterations) | \(last!.report.converged ? "yes" : "no") |")
+        }
     }
 
     func sustainedSgemmFlops(_ size: Size) -> Double {
