@@ -36,46 +36,18 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let source = try SafeTensors.load(path: input)
-        func find(_ suffix: String) -> (String, Tensor)? {
-            source.tensors.first { $0.key == suffix || $0.key.hasSuffix("." + suffix) }.map { ($0.key, $0.value) }
+        let head: RewardHead
+        do {
+            switch kind {
+            case .gpm: head = try CheckpointConverter.gpm(source, tau: tau, normalizeValues: normalizeValues, backbone: backbone, version: version)
+            case .micro: head = try CheckpointConverter.micro(source, backbone: backbone, version: version)
+            }
+        } catch let error as RewardModelError {
+            throw ValidationError("\(input): \(error.message)")
         }
-        var out = SafeTensors()
-        let config: HeadConfig
-        switch kind {
-        case .gpm:
-            guard let (_, value) = find("value_head.weight"), value.shape.count == 2, value.shape[0] % 2 == 0 else {
-                throw ValidationError("no 2-D value_head.weight with an even number of rows in \(input)")
-            }
-            let k = value.shape[0] / 2, d = value.shape[1]
-            out.tensors["value_head.weight"] = value
-            if let (_, b) = find("value_head.bias") { out.tensors["value_head.bias"] = b }
-            var promptDim: Int? = nil
-            if let (_, p) = find("prompt_head.weight") {
-                guard p.shape.count == 2, p.shape[0] == k else { throw ValidationError("prompt_head.weight must be [\(k), d]") }
-                promptDim = p.shape[1]
-                out.tensors["prompt_head.weight"] = p
-                if let (_, b) = find("prompt_head.bias") { out.tensors["prompt_head.bias"] = b }
-            }
-            config = HeadConfig(kind: .gpm, featureDim: d, promptDim: promptDim, stateDim: k, tau: tau,
-                                normalizeValues: normalizeValues, backbone: backbone.map { .init(name: $0, featureDim: d) }, version: version)
-        case .micro:
-            guard let (_, score) = find("score.weight"), score.shape.count == 2 else {
-                throw ValidationError("no 2-D score.weight in \(input)")
-            }
-            let k = score.shape[0], d = score.shape[1]
-            out.tensors["score.weight"] = score
-            var promptDim: Int? = nil
-            if let (_, r) = find("router.weight") {
-                guard r.shape.count == 2, r.shape[0] == k else { throw ValidationError("router.weight must be [\(k), p]") }
-                promptDim = r.shape[1]
-                out.tensors["router.weight"] = r
-                if let (_, b) = find("router.bias") { out.tensors["router.bias"] = b }
-            }
-            config = HeadConfig(kind: .micro, featureDim: d, promptDim: promptDim, stateDim: k,
-                                backbone: backbone.map { .init(name: $0, featureDim: d) }, version: version)
-        }
-        let head = try RewardHead(config: config, tensors: out)
         try head.save(directory: output)
-        print("wrote \(output): \(config.kind.rawValue), feature_dim \(config.featureDim), state_dim \(config.stateDim), \(head.parameterCount) parameters")
+        let c = head.config
+        print("wrote \(output): \(c.kind.rawValue), feature_dim \(c.featureDim), prompt_dim \(c.promptDim.map(String.init) ?? "none"), "
+            + "state_dim \(c.stateDim), \(head.parameterCount) parameters")
     }
 }
