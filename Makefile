@@ -5,7 +5,7 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build release run test fuzz bench clean encoder
+.PHONY: deps build release run test fuzz bench clean encoder demo-head
 
 deps:
 	@Tools/install-deps.sh
@@ -30,6 +30,21 @@ test: deps encoder
 # The text encoder's weights (all-MiniLM-L6-v2, SHA-256 checked); cached, no network once fetched.
 encoder:
 	@Tools/fetch-encoder.sh .reward/models >/dev/null
+
+# Rebuilds the committed demo head (pal-b, K=16, on all-MiniLM-L6-v2 text features) from the
+# semi-synthetic Persona dataset built out of ../shared/data/persona; says so and keeps the
+# committed head when the data is absent.
+PERSONA_DATA ?= ../shared/data/persona
+demo-head: release encoder
+	@if [ -f "$(PERSONA_DATA)/statements.tar.gz" ] || [ -d "$(PERSONA_DATA)/persona" ]; then \
+	    bin=$$($(SWIFT) build -c release --show-bin-path) && \
+	    $$bin/reward text-dataset persona --data "$(PERSONA_DATA)" --threads 1 --out .reward/datasets/persona.ndjson && \
+	    $$bin/reward train --data .reward/datasets/persona.ndjson --kind pal-b --prototypes 16 \
+	        --backbone all-MiniLM-L6-v2 --version demo-persona-1 --out Deploy/heads/demo && \
+	    $$bin/reward eval --head Deploy/heads/demo --data .reward/datasets/persona.ndjson; \
+	else \
+	    echo "$(PERSONA_DATA) has no persona data: keeping the committed Deploy/heads/demo"; \
+	fi
 
 fuzz: deps
 	Tools/fuzz.sh $(FUZZ_SECONDS)

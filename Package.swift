@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "TextEncoder", dependencies: ["Tensors"]),
         .testTarget(
             name: "TextEncoderTests",
-            dependencies: ["TextEncoder", "Tensors"],
+            dependencies: ["TextEncoder", "Tensors", "RewardModel"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
