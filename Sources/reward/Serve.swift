@@ -32,11 +32,26 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
+    @Option(help: "PEM certificate chain (leaf first) to serve TLS with; needs --tls-key. SIGHUP reloads it.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key (unencrypted) for --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(inversion: .prefixedNo, help: "Serve HTTP/2 (h2c prior knowledge, Upgrade: h2c, ALPN h2).")
+    var http2 = true
+
     /// `POST /_debug/echo` and `GET /_debug/sleep?ms=N`, for `make bench` and the shutdown tests only.
     @Flag(help: .hidden)
     var debugRoutes = false
 
     @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+    }
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -53,6 +68,17 @@ struct Serve: AsyncParsableCommand {
         config.inlineResponder = { ServeResponder.inlineRoutes.contains($0.path) }
         config.shutdownDeadline = .milliseconds(Int(shutdownDeadline * 1000))
         config.readinessDelay = .milliseconds(Int(readinessDelay * 1000))
+        config.http2.isEnabled = http2
+        if let tlsCert, let tlsKey {
+            let protocols = http2 ? ["h2", "http/1.1"] : ["http/1.1"]
+            do {
+                config.tls = try TLSContext(
+                    configuration: .init(certificateChainPath: tlsCert, privateKeyPath: tlsKey, applicationProtocols: protocols))
+            } catch let error as TLSError {
+                logger.critical("cannot start TLS", metadata: ["error": "\(error)"])
+                throw ExitCode.failure
+            }
+        }
         let readiness = ReadinessFlag()
         config.onReadinessChange = { readiness.set($0) }
         let responder = ServeResponder(configuration: config, readiness: readiness, debugRoutes: debugRoutes)
@@ -72,7 +98,11 @@ struct Serve: AsyncParsableCommand {
             source.resume()
             return source
         }
-        defer { for source in signals { source.cancel() } }
+        let reload = Self.reloadOnSIGHUP(config.tls, logger: logger)
+        defer {
+            for source in signals { source.cancel() }
+            reload.cancel()
+        }
         // The store (DATABASE_URL, or the private cluster in --state-dir) is migrated and reachable before the
         // listener opens; it is shut down — and a private cluster stopped — after the server has drained.
         try await database.withStoreConfiguration(logger: logger) { storeConfiguration in
@@ -85,5 +115,23 @@ struct Serve: AsyncParsableCommand {
             }
             await store.shutdown()
         }
+    }
+
+    /// SIGHUP re-reads the TLS certificate and key: new handshakes use them, open connections keep
+    /// theirs. A failed reload is logged and the old credentials stay. (Later: heads reload here too.)
+    static func reloadOnSIGHUP(_ tls: TLSContext?, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            guard let tls else { return }
+            do {
+                try tls.reload()
+                logger.info("TLS certificate reloaded", metadata: ["tls.cert": "\(tls.configuration.certificateChainPath)"])
+            } catch {
+                logger.error("TLS reload failed, keeping the previous certificate", metadata: ["error": "\(error)"])
+            }
+        }
+        source.resume()
+        return source
     }
 }

@@ -95,7 +95,8 @@ extension Connection {
         if writeDeadline != 0 && output.isEmpty { writeDeadline = 0 }
         if handlerDeadline != 0 && handlerDeadline <= now {
             handlerDeadline = 0
-            if state == .open { handler?.deadlineExpired(connection: self) } else { closeNow() }
+            // Without a handler the deadline is the TLS handshake timeout.
+            if state == .open, let handler { handler.deadlineExpired(connection: self) } else { closeNow() }
             if state == .closed { return }
         }
         armTimer()

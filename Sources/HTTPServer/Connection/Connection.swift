@@ -79,7 +79,12 @@ final class Connection: EventSink, @unchecked Sendable {
         self.transport = transport
         interest = CSystemShims_EPOLLIN | CSystemShims_EPOLLRDHUP
         try loop.register(fd: fd, events: interest, sink: self)
-        if transport == nil { chooseHandler() }
+        if transport == nil {
+            chooseHandler()
+        } else {
+            // No handler (and so no deadline of its own) until the handshake completes.
+            setDeadline(monotonicNanos() &+ server.configuration.tlsHandshakeTimeout.nanoseconds)
+        }
     }
 
     private func chooseHandler() {
@@ -94,6 +99,14 @@ final class Connection: EventSink, @unchecked Sendable {
         handler = newHandler
         redeliverInput()
     }
+
+    /// Like `replaceHandler`, from inside the current handler's `received`: the handler returns
+    /// what it consumed, and the rest of the input goes to `newHandler` before more is read.
+    func switchHandler(to newHandler: ConnectionHandler) {
+        handler = newHandler
+    }
+
+    var isTLS: Bool { transport != nil }
 
     // MARK: events
 
@@ -164,11 +177,15 @@ final class Connection: EventSink, @unchecked Sendable {
     /// Offers the unconsumed input to the handler again (after a response let it continue).
     func redeliverInput() {
         guard state == .open, let handler else { return }
-        if !input.isEmpty {
-            let consumed = handler.received(input.readable, connection: self)
+        var current = handler
+        while !input.isEmpty {
+            let consumed = current.received(input.readable, connection: self)
             // A handler that closed the connection meanwhile may have had the input dropped.
             guard state == .open else { return }
             input.consume(consumed)
+            // The handler replaced itself (`switchHandler`): offer the rest to its successor.
+            guard state == .open, let next = self.handler, next !== current else { break }
+            current = next
         }
         let full = input.readableBytes >= server.configuration.maxBufferedInput
         setPaused(.inputFull, full)

@@ -71,6 +71,7 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
                 return offset
             case .head(let head):
                 onHead(head)
+                if connection.handler !== self { return offset }  // upgraded to HTTP/2 (h2c)
             case .body(let start, let count):
                 onBody(UnsafeRawBufferPointer(rebasing: rest[start..<(start + count)]))
             case .end:
@@ -155,6 +156,8 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
         var request = Request(
             method: head.method, target: head.target, version: head.version, headers: headers,
             body: .empty, remoteAddress: connection.remoteAddress)
+
+        if head.upgrade != nil && upgradeToHTTP2IfOffered(head, request) { return }
 
         let limit: Int
         if let decide = server.configuration.bodyLimit { limit = decide(request) ?? Int.max } else {

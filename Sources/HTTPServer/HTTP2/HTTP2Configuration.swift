@@ -2,6 +2,8 @@
 /// 100 concurrent streams, 16 KiB of request headers, flow-control windows that let one
 /// upload run at full speed without letting one connection buffer more than a few MiB.
 public struct HTTP2Configuration: Sendable {
+    /// Off: plaintext connections are HTTP/1.1 only and TLS does not offer "h2".
+    public var isEnabled = true
     /// SETTINGS_MAX_CONCURRENT_STREAMS.
     public var maxConcurrentStreams: UInt32 = 100
     /// SETTINGS_MAX_HEADER_LIST_SIZE; a larger request gets 431. Far larger (4×) ends the
@@ -13,6 +15,8 @@ public struct HTTP2Configuration: Sendable {
     public var connectionWindowSize: Int32 = 4 * 1024 * 1024
     /// Request bodies larger than this get 413 (same limit as HTTP/1.1).
     public var maxBodySize: Int = 8 * 1024 * 1024
+    /// Per-request body limit from the request head, as in HTTP/1.1; nil opts out of `maxBodySize`.
+    public var bodyLimit: (@Sendable (Request) -> Int?)?
     /// Streamed-response bytes buffered per stream before `BodyWriter.write` suspends.
     public var streamOutputHighWater: Int = 64 * 1024
     /// nghttp2's rapid-reset limiter: incoming RST_STREAM token bucket (burst, per second).

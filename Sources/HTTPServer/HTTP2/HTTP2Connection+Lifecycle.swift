@@ -40,6 +40,8 @@ extension HTTP2Connection {
         stream.method = request.method.rawValue
         stream.requestEnded = true
         streams[1] = stream
+        var request = request
+        stream.requestID = assignRequestID?(&request.headers)
         run(request, on: stream)
     }
 }

@@ -40,9 +40,6 @@ extension HTTP2Connection {
             stream.cookies.append(valueString)
         case "content-length":
             stream.declaredContentLength = Int(valueString)
-            if let length = stream.declaredContentLength, length > configuration.maxBodySize {
-                stream.rejectedStatus = stream.rejectedStatus ?? 413
-            }
             stream.headers.add(nameString, valueString)
         default:
             stream.headers.add(nameString, valueString)
@@ -86,9 +83,9 @@ extension HTTP2Connection {
             return 0
         }
         stream.receivedBodyBytes += data.count
-        guard stream.receivedBodyBytes <= configuration.maxBodySize else {
+        guard stream.receivedBodyBytes <= stream.bodyLimit else {
             stream.rejectedStatus = 413
-            let dropped = body.fail(RequestBodyError.tooLarge(limit: configuration.maxBodySize))
+            let dropped = body.fail(RequestBodyError.tooLarge(limit: stream.bodyLimit))
             _ = nghttp2_session_consume(session, streamID, data.count + dropped)
             // The responder keeps running and sees `tooLarge` from its body; its response is dropped.
             if !stream.responseSubmitted { submitTransportError(stream, status: 413) }
@@ -112,22 +109,25 @@ extension HTTP2Connection {
         var headers = stream.headers
         if !stream.cookies.isEmpty { headers.add("cookie", stream.cookies.joined(separator: "; ")) }
         if let authority = stream.authority, !headers.contains("host") { headers.add("host", authority) }
-        let body: RequestBody
-        let streamID = stream.id
-        if stream.requestEnded {
-            body = .empty
-        } else {
+        stream.requestID = assignRequestID?(&headers)
+        let method = stream.method ?? "GET"
+        let target = method == "CONNECT" ? (stream.authority ?? "") : (stream.path ?? "/")
+        var request = Request(
+            method: HTTPMethod(rawValue: method), target: target, version: .http2,
+            headers: headers, body: .empty, remoteAddress: remoteAddress)
+        stream.bodyLimit = configuration.bodyLimit.map { $0(request) ?? Int.max } ?? configuration.maxBodySize
+        if let length = stream.declaredContentLength, length > stream.bodyLimit {
+            submitTransportError(stream, status: 413)
+            return
+        }
+        if !stream.requestEnded {
+            let streamID = stream.id
             let source = HTTP2RequestBodySource(onConsumed: { [self] count in
                 self.hop { $0.bodyConsumed(streamID, count) }
             })
             stream.body = source
-            body = RequestBody(stream: source.asyncStream)
+            request.body = RequestBody(stream: source.asyncStream)
         }
-        let method = stream.method ?? "GET"
-        let target = method == "CONNECT" ? (stream.authority ?? "") : (stream.path ?? "/")
-        let request = Request(
-            method: HTTPMethod(rawValue: method), target: target, version: .http2,
-            headers: headers, body: body, remoteAddress: remoteAddress)
         run(request, on: stream)
     }
 

@@ -59,6 +59,10 @@ extension HTTP2Connection {
             let lower = name.lowercased()
             if !Self.connectionSpecificFields.contains(lower) { fields.append((lower, value)) }
         }
+        if let id = stream.requestID, !headers.contains("x-request-id") { fields.append(("x-request-id", id)) }
+        for (name, value) in defaultResponseFields?() ?? [] where !headers.contains(name) {
+            fields.append((name, value))
+        }
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: HTTP2Callbacks.readBody)
         let rv = HTTP2HeaderBlock.withNameValues(fields) { nva in
             withBody

@@ -15,6 +15,10 @@ final class HTTP2Connection: @unchecked Sendable {
     /// Called on the connection thread when asynchronous work (a response, a body chunk,
     /// a window update) queued frames: the shell should call `produceOutput` and write.
     var onOutputAvailable: (() -> Void)?
+    /// Fields the transport adds to every response unless the responder set them (date, server).
+    var defaultResponseFields: (() -> [(String, String)])?
+    /// Adopts or assigns the request id (`x-request-id`), as HTTP/1.1 does; nil leaves headers alone.
+    var assignRequestID: ((inout HTTPHeaders) -> String)?
 
     private(set) var session: OpaquePointer!
     var streams: [Int32: HTTP2Stream] = [:]
@@ -92,16 +96,26 @@ final class HTTP2Connection: @unchecked Sendable {
     /// Appends queued frames to `buffer` until nghttp2 has nothing more or `buffer` reaches
     /// `limit` (the shell's output bound: reading pauses and DATA waits above it).
     func produceOutput(into buffer: inout [UInt8], limit: Int = 256 * 1024) {
-        while buffer.count < limit {
+        produceOutput(limit: limit - buffer.count) { buffer.append(contentsOf: $0) }
+    }
+
+    /// Hands queued frames to `sink` (valid only during the call) until nghttp2 has nothing more
+    /// or `limit` bytes went out; returns the byte count. Many small frames become one write.
+    @discardableResult
+    func produceOutput(limit: Int, _ sink: (UnsafeRawBufferPointer) -> Void) -> Int {
+        var produced = 0
+        while produced < limit {
             var data: UnsafePointer<UInt8>?
             let n = nghttp2_session_mem_send(session, &data)
             if n < 0 {
                 fatalError = fatalError ?? HTTP2Error(code: Int32(n))
-                return
+                break
             }
-            guard n > 0, let data else { return }
-            buffer.append(contentsOf: UnsafeBufferPointer(start: data, count: n))
+            guard n > 0, let data else { break }
+            sink(UnsafeRawBufferPointer(start: data, count: n))
+            produced += n
         }
+        return produced
     }
 
     /// True when the session neither expects input nor has output: after GOAWAY with no

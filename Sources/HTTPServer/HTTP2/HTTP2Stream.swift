@@ -16,6 +16,9 @@ final class HTTP2Stream {
     var rejectedStatus: Int?
     var declaredContentLength: Int?
     var receivedBodyBytes = 0
+    /// Body limit for this request (the configuration's, or `bodyLimit`'s decision).
+    var bodyLimit = Int.max
+    var requestID: String?
     var requestEnded = false
     var body: HTTP2RequestBodySource?
 

@@ -34,6 +34,14 @@ extension HTTPServer {
         /// Bytes read per read(2).
         public var readBufferSize: Int = 16 * 1024
 
+        // MARK: HTTP/2 and TLS
+        /// TLS credentials and policy; nil serves plaintext (HTTP/1.1 and h2c).
+        public var tls: TLSContext?
+        /// HTTP/2 limits and windows (`maxBodySize` and `bodyLimit` above apply to it too).
+        public var http2 = HTTP2Configuration()
+        /// From accept until the TLS handshake is complete.
+        public var tlsHandshakeTimeout: Duration = .seconds(10)
+
         // MARK: timeouts
         /// From the first byte of a request until its header section is complete (slowloris): 408.
         public var headerReadTimeout: Duration = .seconds(10)

@@ -28,9 +28,23 @@ final class ServerContext: Sendable {
     /// here: ALPN "h2" after TLS, or a sniffing handler that swaps itself for HTTP/2 when it sees the
     /// client preface (`Connection.replaceHandler(with:)`).
     func makeHandler(_ info: ConnectionInfo, _ connection: Connection) -> ConnectionHandler {
-        HTTP1Handler(connection: connection, server: self)
+        guard configuration.http2.isEnabled else { return HTTP1Handler(connection: connection, server: self) }
+        if !info.isTLS { return ProtocolSniffer(connection: connection, server: self) }
+        guard info.negotiatedProtocol == "h2" else { return HTTP1Handler(connection: connection, server: self) }
+        do {
+            let handler = try HTTP2Handler(connection: connection, server: self)
+            try handler.start()
+            return handler
+        } catch {
+            logger.error("cannot start HTTP/2", metadata: ["error": "\(error)"])
+            connection.close(.now)
+            return HTTP1Handler(connection: connection, server: self)
+        }
     }
 
-    /// The transport of a newly accepted connection: nil for plain TCP (TLS plugs in here).
-    func makeTransport() -> ConnectionTransport? { nil }
+    /// The transport of a newly accepted connection: nil for plain TCP, TLS when configured.
+    func makeTransport() throws -> ConnectionTransport? {
+        guard let tls = configuration.tls else { return nil }
+        return TLSTransport(session: try tls.makeSession())
+    }
 }

@@ -70,33 +70,53 @@ final class TLSSession {
         precondition(rv == 1 && written == ciphertext.count, "memory BIO refused a write")
     }
 
-    /// Advances the handshake and appends every available plaintext byte to `plaintext`.
-    /// Throws on a handshake or protocol failure; the alert OpenSSL queued for the peer is
-    /// still in `drainCiphertext`, so send it before closing.
-    func read(into plaintext: inout [UInt8]) throws -> ReadStatus {
+    enum ReadOutcome: Equatable { case bytes(Int), needMoreInput, closed }
+
+    /// Advances the handshake and decrypts into `buffer`: `.bytes(n)` when plaintext came out
+    /// (call again for more). Throws on a handshake or protocol failure; the alert OpenSSL queued
+    /// for the peer is still in `drainCiphertext`, so send it before closing.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadOutcome {
         if receivedCloseNotify { return .closed }
+        var count = 0
+        let rv = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+        if rv == 1 {
+            isHandshakeComplete = true
+            return .bytes(count)
+        }
+        if SSL_is_init_finished(ssl) == 1 { isHandshakeComplete = true }
+        switch SSL_get_error(ssl, rv) {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            return .needMoreInput
+        case SSL_ERROR_ZERO_RETURN:
+            receivedCloseNotify = true
+            return .closed
+        default:
+            throw TLSError(
+                isHandshakeComplete ? .protocolError : .handshake,
+                isHandshakeComplete ? "TLS protocol error" : "TLS handshake failed")
+        }
+    }
+
+    /// Every available plaintext byte, appended to `plaintext` (tests and simple callers).
+    func read(into plaintext: inout [UInt8]) throws -> ReadStatus {
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            var count = 0
-            let rv = chunk.withUnsafeMutableBytes { SSL_read_ex(ssl, $0.baseAddress, $0.count, &count) }
-            if rv == 1 {
-                isHandshakeComplete = true
-                plaintext.append(contentsOf: chunk[0..<count])
-                continue
-            }
-            if SSL_is_init_finished(ssl) == 1 { isHandshakeComplete = true }
-            switch SSL_get_error(ssl, rv) {
-            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                return .needMoreInput
-            case SSL_ERROR_ZERO_RETURN:
-                receivedCloseNotify = true
-                return .closed
-            default:
-                throw TLSError(
-                    isHandshakeComplete ? .protocolError : .handshake,
-                    isHandshakeComplete ? "TLS protocol error" : "TLS handshake failed")
+            switch try chunk.withUnsafeMutableBytes({ try read(into: $0) }) {
+            case .bytes(let n): plaintext.append(contentsOf: chunk[0..<n])
+            case .needMoreInput: return .needMoreInput
+            case .closed: return .closed
             }
         }
+    }
+
+    var pendingCiphertextCount: Int { Int(BIO_ctrl_pending(networkOut)) }
+
+    /// Moves up to `buffer.count` ciphertext bytes for the network into `buffer`; returns the count.
+    func drainCiphertext(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard buffer.count > 0 else { return 0 }
+        var read = 0
+        guard BIO_read_ex(networkOut, buffer.baseAddress, buffer.count, &read) == 1 else { return 0 }
+        return read
     }
 
     /// Encrypts `plaintext` into records (available from `drainCiphertext`). Only after the handshake.
