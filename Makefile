@@ -22,7 +22,7 @@ run: release encoder
 
 # Every test, against a throwaway PostgreSQL cluster that is removed afterwards (also on failure).
 test: deps encoder
-	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator
+	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator h2=h2
 	python3 -m openapi_spec_validator openapi.yaml
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	Tools/pg.sh with $(SWIFT) test --skip-build $(BUILD_FLAGS)
