@@ -5,31 +5,47 @@ import Testing
 /// Request and response bodies under HTTP/2 flow control, in both directions.
 struct HTTP2FlowControlTests {
     static func pattern(_ count: Int, seed: Int = 0) -> [UInt8] {
-        (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 31) &+ ($0 >> 8) &+ seed) }
+        if count == fiveMB { return seed == 0 ? upload : seed == 7 ? download : makePattern(count, seed: seed) }
+        return makePattern(count, seed: seed)
     }
+    static func makePattern(_ count: Int, seed: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = UInt8(truncatingIfNeeded: (i &* 31) &+ (i >> 8) &+ seed) }
+            initialized = count
+        }
+    }
+    static let fiveMB = 5 * 1024 * 1024
+    static let upload = makePattern(fiveMB, seed: 0)
+    static let download = makePattern(fiveMB, seed: 7)
 
     /// A peer that sends `upload` on `stream` only as far as the server's windows allow, and
     /// opens its own windows as response DATA arrives, until the response ends.
     static func exchange(_ h: H2Harness, stream: UInt32, upload: [UInt8]) async throws {
         var sent = 0
-        var creditedResponseBytes = 0
+        var seen = 0
+        var connectionWindow = 65535, streamWindow = 262_144
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let frames = h.frames
+            var credit = 0
+            for frame in frames[seen...] {
+                if frame.kind == .windowUpdate {
+                    let increment = Int(H2Frame.readU32(frame.payload[...]))
+                    if frame.streamID == 0 { connectionWindow += increment }
+                    if frame.streamID == stream { streamWindow += increment }
+                }
+                if frame.kind == .data { credit += frame.payload.count }
+            }
+            seen = frames.count
             if frames.ended(stream) { return }
-            let connectionWindow = 65535 + frames.filter { $0.kind == .windowUpdate && $0.streamID == 0 }.reduce(0) { $0 + Int(H2Frame.readU32($1.payload[...])) }
-            let streamWindow = 262_144 + frames.filter { $0.kind == .windowUpdate && $0.streamID == stream }.reduce(0) { $0 + Int(H2Frame.readU32($1.payload[...])) }
             let allowed = min(connectionWindow - sent, streamWindow - sent, 16384, upload.count - sent)
             var out: [H2Frame] = []
             if allowed > 0 {
                 out.append(.data(stream: stream, Array(upload[sent..<sent + allowed]), end: sent + allowed == upload.count))
                 sent += allowed
             }
-            let received = frames.filter { $0.kind == .data }.reduce(0) { $0 + $1.payload.count }
-            if received > creditedResponseBytes {
-                let credit = UInt32(received - creditedResponseBytes)
-                out += [.windowUpdate(stream: 0, credit), .windowUpdate(stream: stream, credit)]
-                creditedResponseBytes = received
+            if credit > 0 {
+                out += [.windowUpdate(stream: 0, UInt32(credit)), .windowUpdate(stream: stream, UInt32(credit))]
             }
             if out.isEmpty { try await Task.sleep(for: .milliseconds(1)) } else { h.send(out) }
         }
