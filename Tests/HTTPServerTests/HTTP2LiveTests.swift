@@ -66,6 +66,18 @@ struct HTTP2LiveTests {
         }
     }
 
+    @Test func inlineRoutesAnswerOverH2C() async throws {
+        try await withServer(configure: { $0.inlineResponder = { $0.path == "/hello" } }, Self.routes) { port in
+            // One curl per URL: curl 7.88 cannot reuse a prior-knowledge connection (curl/curl#10634).
+            for path in ["/hello", "/slow", "/hello"] {
+                let result = try await runTool(["curl", "-sS", "--max-time", "10", "--http2-prior-knowledge", "http://127.0.0.1:\(port)\(path)"])
+                #expect(result.stdout == (path == "/slow" ? "slow" : "hello"), "\(result.stderr)")
+            }
+            // Many inline streams on one connection (h2 frame suite's client).
+            try await Self.frameSuite([String(port), "--only", "test_fifty_concurrent_streams"])
+        }
+    }
+
     @Test func gracefulShutdownWithAnOpenStream() async throws {
         try await withServer(Self.routes) { port in try await Self.frameSuite([String(port), "--shutdown"]) }
     }

@@ -85,7 +85,11 @@ struct TLSLiveTests {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.rewardBinary)
-        process.arguments = ["serve", "--port", "0", "--no-access-log", "--tls-cert", chain, "--tls-key", key]
+        // With DATABASE_URL (make test) the store is the test cluster; without, a private one in the temp dir.
+        process.arguments = [
+            "serve", "--port", "0", "--no-access-log", "--tls-cert", chain, "--tls-key", key,
+            "--state-dir", certs.path("state"),
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

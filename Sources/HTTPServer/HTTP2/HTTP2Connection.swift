@@ -19,6 +19,10 @@ final class HTTP2Connection: @unchecked Sendable {
     var defaultResponseFields: (() -> [(String, String)])?
     /// Adopts or assigns the request id (`x-request-id`), as HTTP/1.1 does; nil leaves headers alone.
     var assignRequestID: ((inout HTTPHeaders) -> String)?
+    /// Requests answered on the connection thread until their first suspension (HTTPServer's `inlineResponder`).
+    var inlineResponder: (@Sendable (Request) -> Bool)?
+    /// True on the executor's thread (set by the shell; the inline path needs it).
+    var isOnConnectionThread: @Sendable () -> Bool = { false }
 
     private(set) var session: OpaquePointer!
     var streams: [Int32: HTTP2Stream] = [:]

@@ -28,6 +28,8 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
             return fields
         }
         session.assignRequestID = { RequestID.adopt(from: &$0) }
+        session.inlineResponder = server.configuration.inlineResponder
+        session.isOnConnectionThread = { loop.inEventLoop }
         session.onOutputAvailable = { [unowned self] in self.schedulePump() }
     }
 
