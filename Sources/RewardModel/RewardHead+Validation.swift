@@ -54,8 +54,19 @@ extension RewardHead {
                 let error = RewardModelError(.unsupported, "this \(kind.rawValue) head takes no prompt")
                 contexts = Array(repeating: .failure(error), count: prompts.rows)
             } else {
-                let built = try math.contexts(prompts)
-                contexts = built.enumerated().map { index, context in
+                // Coalesced requests often share a prompt: run the prompt head once per distinct row.
+                var firstRow: [ArraySlice<Float>: Int] = [:]
+                var distinct: [Int] = []
+                let slot = (0..<prompts.rows).map { r -> Int in
+                    let row = prompts.row(r)
+                    if let known = firstRow[row] { return known }
+                    firstRow[row] = distinct.count
+                    distinct.append(r)
+                    return distinct.count - 1
+                }
+                let unique = distinct.count == prompts.rows ? prompts : prompts.gathering(rows: distinct)
+                let computed = try math.contexts(unique)
+                contexts = slot.map { computed[$0] }.enumerated().map { index, context in
                     let input = prompts.values[index * prompts.cols ..< (index + 1) * prompts.cols]
                     guard input.allSatisfy({ $0.isFinite }) else { return .failure(fail("prompt holds a non-finite value")) }
                     return Self.isFinite(context) ? .success(context) : .failure(overflow())

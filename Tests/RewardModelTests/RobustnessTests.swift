@@ -136,6 +136,27 @@ struct RobustnessTests {
         #expect(throws: RewardModelError.self) { try head.score(batch) }
     }
 
+    /// Duplicate prompt rows (coalesced requests with the same prompt) are computed once and give
+    /// every group the answer it gets on its own.
+    @Test(arguments: ["pal-b", "gpm", "micro"])
+    func duplicatePromptsShareOneContext(_ variant: String) throws {
+        let head = try TestHeads.head(variant)
+        var g = SeededGenerator(seed: 14)
+        let items = Oracle.gaussianItems(count: 6, dim: TestHeads.d, generator: &g)
+        let p = TestHeads.vector(TestHeads.p, &g), q = TestHeads.vector(TestHeads.p, &g)
+        let prompts = Matrix(rows: 3, cols: TestHeads.p, values: p + q + p)
+        let state = UserState(theta: [0.4, -0.3, 1.1])
+        let batch = ScoringBatch(items: items, prompts: prompts, groups: (0..<3).map {
+            .init(rows: (2 * $0)..<(2 * $0 + 2), prompt: $0, state: state)
+        })
+        let scores = try head.score(batch)
+        for (index, prompt) in [p, q, p].enumerated() {
+            let alone = try head.score(prompt: prompt, items: items.slicing(rows: (2 * index)..<(2 * index + 2)), state: state)
+            // Equal up to Float32 rounding (one row goes through sgemv, a batch through sgemm).
+            for (x, y) in zip(alone, scores[index]) { #expect(abs(x - y) <= 1e-5 * (1 + abs(x))) }
+        }
+    }
+
     @Test func headDirectoryRoundTrip() throws {
         for variant in TestHeads.all {
             let head = try TestHeads.head(variant)
