@@ -10,6 +10,9 @@ struct PALBMath: HeadMath {
     let promptProjectors: [MLP]
     /// K×m constant g_k when it does not.
     let prototypes: Matrix?
+    /// The prompt-free context, built once: every prepared comparison of this head shares its Gram
+    /// buffer (arrays are copy-on-write), so caching many comparisons does not copy K×K per item.
+    let fixedContext: PromptContext?
     let logitScale: Float
 
     var scale: Double { min(exp(Double(logitScale)), 100) }
@@ -46,6 +49,7 @@ struct PALBMath: HeadMath {
             promptProjectors = []
             prototypes = try file.matrix("user_learner.prototypes", rows: c.stateDim, cols: c.projectorOutput)
         }
+        fixedContext = prototypes.map { Self.context(basis: $0) }
         logitScale = try file.vector("logit_scale", count: 1)[0]
         guard logitScale.isFinite else { throw RewardModelError(.invalidHead, "logit_scale is not finite") }
     }
@@ -74,9 +78,9 @@ struct PALBMath: HeadMath {
     }
 
     func contexts(_ prompts: Matrix?) throws -> [PromptContext] {
-        if let prototypes {
+        if let fixedContext {
             guard prompts == nil else { throw RewardModelError(.unsupported, "this pal-b head takes no prompt") }
-            return [Self.context(basis: prototypes)]
+            return [fixedContext]
         }
         guard let prompts else { throw RewardModelError(.invalidInput, "this pal-b head needs a prompt") }
         let outputs = promptProjectors.map { $0(prompts) }   // K matrices, prompts × m
