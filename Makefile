@@ -5,7 +5,7 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build release run test fuzz bench clean encoder demo-head
+.PHONY: deps build release run test fuzz bench clean encoder demo-head synthetic-head synthetic-head-check eval-synthetic
 
 deps:
 	@Tools/install-deps.sh
@@ -56,3 +56,15 @@ bench: release
 
 clean:
 	rm -rf .build .reward
+
+# The committed demo head Deploy/heads/synthetic (synth + train, one BLAS thread); -check retrains
+# into a scratch directory and compares (weights within 1e-4, eval within 0.5 pp).
+synthetic-head: release
+	Tools/synthetic-head.sh
+
+synthetic-head-check: release
+	Tools/synthetic-head.sh --check
+
+# The full-size training/evaluation runs recorded in BENCHMARKS.md (tables on stdout, plots in docs/plots).
+eval-synthetic: release
+	Tools/eval-synthetic.sh

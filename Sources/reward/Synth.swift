@@ -19,6 +19,7 @@ struct Synth: ParsableCommand {
     @Option(help: "Fraction of training labels flipped.") var noise: Double = 0
     @Option(help: "cyclic: smallest rotation |δ| in radians.") var minRotation: Double = 0.2
     @Option(help: "cyclic: largest rotation |δ| in radians (< π).") var maxRotation: Double = 2.0
+    @Flag(help: "cyclic: all users share one orientation per circle.") var sharedOrientation = false
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Output file (NDJSON).") var out: String
 
@@ -29,6 +30,7 @@ struct Synth: ParsableCommand {
         o.users = users; o.unseenUsers = unseenUsers; o.dim = dim; o.prototypes = prototypes
         o.alpha = alpha; o.scale = scale; o.trainPairs = trainPairs; o.unseenTrainPairs = unseenTrainPairs
         o.testPairs = testPairs; o.noise = noise; o.minRotation = minRotation; o.maxRotation = maxRotation; o.seed = seed
+        o.sharedOrientation = sharedOrientation
         do {
             let data = try SyntheticData.generate(o)
             try data.write(path: out)

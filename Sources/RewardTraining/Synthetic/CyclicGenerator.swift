@@ -6,7 +6,7 @@ import RewardModel
 /// |δ| ∈ [min, max]; each user has its own orientation per circle and prefers the item reached by
 /// rotating in that orientation (label = sign of the cross product, no noise). Going round a circle
 /// in steps gives preference cycles of length ⌈2π/|δ|⌉ and more, which no scalar reward can fit.
-/// Test pairs use fresh items.
+/// Test pairs use fresh items. `sharedOrientation` gives every user the same orientations.
 struct CyclicGenerator {
     let options: SyntheticOptions
 
@@ -20,9 +20,11 @@ struct CyclicGenerator {
             // x = Q z with z = (cos φ, sin φ) in the plane's two coordinates.
             (0..<d).map { r in Float(mixing[r][2 * plane] * cos(angle) + mixing[r][2 * plane + 1] * sin(angle)) }
         }
+        let shared = (0..<k).map { _ in rng.nextUniform() < 0.5 ? -1.0 : 1.0 }
         for index in 0..<(o.users + o.unseenUsers) {
             let seen = index < o.users
-            let orientation = (0..<k).map { _ in rng.nextUniform() < 0.5 ? -1.0 : 1.0 }
+            let own = (0..<k).map { _ in rng.nextUniform() < 0.5 ? -1.0 : 1.0 }
+            let orientation = o.sharedOrientation ? shared : own
             let user = data.users.count
             data.users.append(.init(id: String(format: seen ? "u%04d" : "new%04d", index), seen: seen))
             let trainCount = seen ? o.trainPairs : o.unseenTrainPairs

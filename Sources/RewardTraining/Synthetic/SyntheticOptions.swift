@@ -25,6 +25,8 @@ public struct SyntheticOptions: Sendable {
     /// cyclic: rotation angles |δ| are uniform in [minRotation, maxRotation] radians.
     public var minRotation = 0.2
     public var maxRotation = 2.0
+    /// cyclic: every user shares one orientation per circle (then only the cycles defeat a scalar reward).
+    public var sharedOrientation = false
     public var seed: UInt64 = 1
 
     public init() {}
@@ -56,6 +58,7 @@ public struct SyntheticOptions: Sendable {
         case .cyclic:
             r["min_rotation"] = "\(minRotation)"
             r["max_rotation"] = "\(maxRotation)"
+            if sharedOrientation { r["shared_orientation"] = "true" }
         }
         return r
     }
