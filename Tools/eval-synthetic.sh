@@ -41,3 +41,14 @@ echo "### cyclic, seed $first: gpm"; echo
 run "$BIN" eval --head "$OUT/gpm-cyclic" --data "$cyclic" --plot "$PLOTS/cyclic-gpm.svg"
 echo "### cyclic, seed $first: bt"; echo
 run "$BIN" eval --head "$OUT/bt-cyclic" --data "$cyclic" --shots 64
+
+# Same circles, one orientation for everybody: only the cycles stand in a scalar reward's way.
+shared="$OUT/cyclic-shared-seed$first.ndjson"
+run "$BIN" synth --kind cyclic --users 100 --unseen-users 100 --dim 16 --prototypes 4 --train-pairs 200 --test-pairs 500 \
+    --shared-orientation --seed "$first" --out "$shared"
+run "$BIN" train --data "$shared" --kind gpm --prototypes 8 --weight-decay 0 --epochs 80 --seed "$first" --out "$OUT/gpm-cyclic-shared" 2>&1 | tail -1 >&2
+run "$BIN" train --data "$shared" --kind bt --hidden 64 --weight-decay 0.01 --epochs 80 --seed "$first" --out "$OUT/bt-cyclic-shared" 2>&1 | tail -1 >&2
+echo "### cyclic with one shared orientation, seed $first: gpm"; echo
+run "$BIN" eval --head "$OUT/gpm-cyclic-shared" --data "$shared" --shots 1,4,16,64
+echo "### cyclic with one shared orientation, seed $first: bt"; echo
+run "$BIN" eval --head "$OUT/bt-cyclic-shared" --data "$shared" --shots 64
