@@ -32,6 +32,35 @@ struct LiveLimitsTests {
         }
     }
 
+    @Test func slowBodyConsumerIsNotMistakenForASlowClient() async throws {
+        let responder: @Sendable (Request) async -> Response = { request in
+            var total = 0
+            do {
+                for try await chunk in request.body {
+                    // One pause longer than the body timeout while the connection has stopped reading.
+                    if total == 0 { try? await Task.sleep(for: .milliseconds(600)) }
+                    total += chunk.count
+                }
+            } catch {
+                return Response(status: 500, body: .bytes(Array("\(error)".utf8)))
+            }
+            return Response(status: 200, body: .bytes(Array("\(total)".utf8)))
+        }
+        let size = 3 << 20  // over bufferedBodyThreshold: streamed
+        try await withTestServer(
+            configure: { $0.bodyReadTimeout = .milliseconds(200); $0.requestBodyHighWatermark = 64 * 1024 }, responder
+        ) { port in
+            try await blocking {
+                let client = try RawClient(port: port)
+                try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n")
+                try client.send([UInt8](repeating: 1, count: size))
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.text == "\(size)")
+            }
+        }
+    }
+
     @Test func connectionsBeyondTheLimitAreRefused() async throws {
         try await withTestServer(configure: { $0.maxConnections = 2; $0.loopCount = 1 }, LiveServerTests.echo) { port in
             try await blocking {

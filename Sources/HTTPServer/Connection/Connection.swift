@@ -261,6 +261,9 @@ final class Connection: EventSink, @unchecked Sendable {
 
     func pauseReading(_ paused: Bool) { setPaused(.handler, paused) }
 
+    /// Reading is paused by us (handler request, full output or input), not ended by the peer.
+    var isReadingPaused: Bool { !pauseReasons.subtracting(.eof).isEmpty }
+
     private func setPaused(_ reason: PauseReason, _ paused: Bool) {
         if paused { pauseReasons.insert(reason) } else { pauseReasons.remove(reason) }
         updateInterest()

@@ -107,6 +107,11 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
     }
 
     func deadlineExpired(connection: Connection) {
+        if readingBody && connection.isReadingPaused {
+            // We stopped reading (a slow body consumer, or output backpressure): not the peer's fault.
+            connection.setDeadline(monotonicNanos() &+ server.configuration.bodyReadTimeout.nanoseconds)
+            return
+        }
         if readingBody {
             bodySource?.finish(.aborted)
             bodySource = nil
