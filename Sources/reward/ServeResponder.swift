@@ -24,9 +24,15 @@ struct ServeResponder: Responder {
             let body = (try? await request.body.collect(upTo: configuration.maxBodySize)) ?? []
             return Response(status: 200, headers: ["Content-Type": "application/octet-stream"], body: .bytes(body))
         case "/_debug/sleep" where debugRoutes:
-            let ms = request.query.flatMap { $0.hasPrefix("ms=") ? Int($0.dropFirst(3)) : nil } ?? 100
-            try? await Task.sleep(for: .milliseconds(min(ms, 60_000)))
-            return json(200, #"{"slept_ms":\#(ms)}"#)
+            let ms = request.query.flatMap { Int($0.split(separator: "&")[0].dropFirst(3)) } ?? 100
+            if request.query?.contains("stream") != true { try? await Task.sleep(for: .milliseconds(min(ms, 60_000))) }
+            guard request.query?.contains("stream") == true else { return json(200, #"{"slept_ms":\#(ms)}"#) }
+            // Head and first line now, the rest after the sleep: tests see the request in flight.
+            return Response(status: 200, headers: ["Content-Type": "text/plain"], body: .stream { writer in
+                try await writer.write(Array("started\n".utf8))
+                try await Task.sleep(for: .milliseconds(min(ms, 60_000)))
+                try await writer.write(Array("slept \(ms) ms\n".utf8))
+            })
         default:
             return problem(404, "Not Found", "No route for this path.")
         }

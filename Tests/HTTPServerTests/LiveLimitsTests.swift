@@ -176,11 +176,23 @@ struct LiveLimitsTests {
         #expect(events.withLock { $0 } == [true, false])
     }
 
-    @Test func requestsAreStillServedDuringTheReadinessDelay() async throws {
-        let (stream, continuation) = AsyncStream.makeStream(of: Bool.self)
+    @Test func requestsAreStillServedOnceReadinessTurnedOffAndTheDelayIsKept() async throws {
+        let portBox = Mutex(0)
+        let statusAfterNotReady = Mutex<Int?>(nil)
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, loopCount: 1)
-        configuration.readinessDelay = .milliseconds(500)
-        configuration.onReadinessChange = { continuation.yield($0) }
+        configuration.readinessDelay = .milliseconds(300)
+        configuration.inlineResponder = { _ in true }  // answered on the loop: no task pool needed
+        configuration.onReadinessChange = { ready in
+            guard !ready else { return }
+            // Called before the delay starts: a new connection must still be accepted and served.
+            let port = portBox.withLock { $0 }
+            let status = try? { () throws -> Int in
+                let client = try RawClient(port: port)
+                try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                return try client.readResponse().status
+            }()
+            statusAfterNotReady.withLock { $0 = status }
+        }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let server = HTTPServer(
             configuration: configuration, responder: ClosureResponder(LiveServerTests.echo),
@@ -188,16 +200,11 @@ struct LiveLimitsTests {
         async let running: Void = server.run()
         var portIterator = ports.makeAsyncIterator()
         let port = try #require(await portIterator.next())
-        var readiness = stream.makeAsyncIterator()
-        #expect(await readiness.next() == true)
+        portBox.withLock { $0 = port }
+        let start = ContinuousClock.now
         server.triggerGracefulShutdown()
-        #expect(await readiness.next() == false)
-        let status = try await blocking {
-            let client = try RawClient(port: port)
-            try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-            return try client.readResponse().status
-        }
-        #expect(status == 200)
         try await running
+        #expect(ContinuousClock.now - start >= .milliseconds(300), "run() returned before the readiness delay")
+        #expect(statusAfterNotReady.withLock { $0 } == 200)
     }
 }

@@ -120,6 +120,12 @@ final class RawClient {
         return response
     }
 
+    /// Blocks until some bytes of a response arrived (kept for `readResponse`).
+    func waitForBytes() throws {
+        guard buffer.isEmpty else { return }
+        guard try fill() else { throw ClientError(description: "EOF while waiting for bytes") }
+    }
+
     /// True when the server closed the connection (EOF with nothing more to read).
     func isClosedByPeer() -> Bool {
         guard buffer.isEmpty else { return false }
