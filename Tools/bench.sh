@@ -22,7 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "port $1 never answered" >&2; exit 1; }
+# reward serve starts its store first (DATABASE_URL, or a private cluster in .reward: initdb the first time).
+wait_port() { for _ in $(seq 1200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; echo "port $1 never answered" >&2; exit 1; }
 
 body=$(head -c 1024 /dev/zero | tr '\0' 'x')
 cat >"$work/post.lua" <<LUA

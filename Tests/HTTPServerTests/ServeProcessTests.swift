@@ -10,6 +10,8 @@ struct ServeProcessTests {
     final class ServeProcess {
         let process = Process()
         let port: Int
+        /// Without DATABASE_URL (`make test` sets it) each process gets its own private cluster.
+        private let stateDirectory: URL?
 
         init(_ extraArguments: [String] = []) throws {
             let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -18,7 +20,16 @@ struct ServeProcessTests {
                 throw ProcessError(description: "reward binary not found at \(binary.path) (swift build first)")
             }
             process.executableURL = binary
-            process.arguments = ["serve", "--port", "0", "--no-access-log", "--log-level", "warning"] + extraArguments
+            var arguments = ["serve", "--port", "0", "--no-access-log", "--log-level", "warning"] + extraArguments
+            if (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reward-serve-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                stateDirectory = directory
+                arguments += ["--state-dir", directory.path]
+            } else {
+                stateDirectory = nil
+            }
+            process.arguments = arguments
             let stdout = Pipe()
             process.standardOutput = stdout
             try process.run()
@@ -48,9 +59,13 @@ struct ServeProcessTests {
 
         deinit {
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                kill(process.processIdentifier, SIGTERM)
+                if waitForExit(seconds: 20) == nil {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
             }
+            if let stateDirectory { try? FileManager.default.removeItem(at: stateDirectory) }
         }
     }
 
