@@ -105,4 +105,30 @@ struct PostgresStoreTests {
         await store.shutdown()
         #expect(await storeError { try await store.checkHealth() }?.code == .unavailable)
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aLostListenConnectionReconnectsAndAsksForResynchronization() async throws {
+        let name = TestDatabase.uniqueName("listen")
+        var configuration = TestDatabase.configuration(applicationName: name)
+        configuration.reconnectBackoff = (.milliseconds(20), .milliseconds(200))
+        let store = try await PostgresPreferenceStore.connect(configuration)
+        var changes = store.stateChanges().makeAsyncIterator()
+        // Wait until it is really listening (its last statement was LISTEN), not merely connected.
+        #expect(try await AdminSQL.eventually { try await AdminSQL.query("SELECT pid FROM pg_stat_activity WHERE application_name = '\(name)-listen' AND query LIKE 'LISTEN%'").count == 1 })
+        _ = try await AdminSQL.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(name)-listen'")
+        var change = await changes.next()
+        while let seen = change, seen != .resynchronize { change = await changes.next() }  // skip other tests' changes
+        #expect(change == .resynchronize)
+        // And it listens again afterwards.
+        let tenant = TestDatabase.uniqueName("tenant")
+        try await store.ensureTenant(tenant)
+        let user = UserKey(tenant: tenant, userID: "u")
+        _ = try await store.saveState(UserStateDraft(user: user, head: "h", headVersion: "1", theta: [1], comparisonCount: 0), expectedVersion: nil)
+        var next = await changes.next()
+        while let change = next, change != .stateSaved(user, head: "h", version: 1) { next = await changes.next() }  // skip other tests' changes
+        #expect(next == .stateSaved(user, head: "h", version: 1))
+        await store.shutdown()
+        // The stream ends at shutdown (after whatever was already buffered); the time limit catches a hang.
+        while await changes.next() != nil {}
+    }
 }
