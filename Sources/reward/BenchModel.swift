@@ -19,6 +19,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Which table: all, score, adapt or baseline.")
     var section: Section = .all
 
+    @Option(help: "Also time adapt on this head directory (synthetic features, labels from a random user).")
+    var head: String?
+
     @Flag(help: "Only the small head (d=384).")
     var smallOnly = false
 
@@ -54,6 +57,7 @@ struct BenchModel: ParsableCommand {
             }
         }
         if section == .all || section == .kinds { try kindRows() }
+        if let head { try headRows(directory: head) }
         if section == .all || section == .baseline {
             print("\n### Baseline: PAL's schedule (θ ~ N(0, I), AdamW lr 5e-3, 20 epochs, batch 4) vs ours, fit only\n")
             print("| head | K | n | method | fit p50 | held-out accuracy | held-out log-loss |")
@@ -131,6 +135,27 @@ struct BenchModel: ParsableCommand {
             var last: AdaptResult? = nil
             for _ in 0..<(quick ? 5 : 50) { last = try fit.time { try head.adapt(prepared) } }
             print("| \(name) | \(formatDuration(forward.percentile(50))) | \(formatDuration(fit.percentile(50))) | "
+                + "\(formatDuration(fit.percentile(99))) | \(last!.report.iterations) | \(last!.report.converged ? "yes" : "no") |")
+        }
+    }
+
+    /// Adapt latency on a real head directory: prepare (a) and fit (b) for n ∈ {4, 16, 64, 256}.
+    func headRows(directory: String) throws {
+        let head = try RewardHead.load(directory: directory)
+        guard head.kind.isPersonalized else { throw ValidationError("\(directory) is a bt head: nothing to adapt") }
+        print("\n### Adapt on \(directory) (\(head.kind.rawValue), d = \(head.featureDim), K = \(head.stateDim))\n")
+        print("| n | (a) forward p50 | (b) fit p50 | (b) fit p99 | iterations | converged |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        var g = SeededGenerator(seed: 70)
+        let truth = UserState(theta: head.populationState.map { $0 + g.nextGaussian() })
+        for n in [4, 16, 64, 256] {
+            let comparisons = try Oracle.sampleComparisons(head: head, state: truth, count: n, withPrompts: head.promptDim != nil, generator: &g)
+            var forward = Samples(), fit = Samples()
+            var prepared = try head.prepare(comparisons)
+            for _ in 0..<(quick ? 3 : 20) { prepared = try forward.time { try head.prepare(comparisons) } }
+            var last: AdaptResult? = nil
+            for _ in 0..<(quick ? 5 : (n <= 16 ? 300 : 60)) { last = try fit.time { try head.adapt(prepared) } }
+            print("| \(n) | \(formatDuration(forward.percentile(50))) | \(formatDuration(fit.percentile(50))) | "
                 + "\(formatDuration(fit.percentile(99))) | \(last!.report.iterations) | \(last!.report.converged ? "yes" : "no") |")
         }
     }
