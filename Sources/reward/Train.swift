@@ -8,7 +8,7 @@ struct Train: ParsableCommand {
         abstract: "Fit a head's shared parameters and seen users' states to a dataset; write a head directory.")
 
     @Option(help: "Dataset (NDJSON, docs/DATASETS.md).") var data: String
-    @Option(help: "bt, pal-b, gpm or micro.") var kind: String = "pal-b"
+    @Option(help: "bt, pal-a, pal-b, gpm or micro.") var kind: String = "pal-b"
     @Option(help: "K: prototypes (pal-b), blocks (gpm), components (micro).") var prototypes: Int = 3
     @Option(help: "Hidden width of the MLP projectors.") var hidden: Int = 64
     @Option(help: "pal-b output width (default: feature dim, residual projector).") var outputDim: Int?
@@ -21,6 +21,7 @@ struct Train: ParsableCommand {
     @Option(help: "Epochs without improvement before stopping.") var patience: Int = 5
     @Option(help: "λ of the users' prior, as in adapt.") var prior: Double = 1
     @Option(help: "gpm temperature τ.") var tau: Double = 0.1
+    @Flag(help: "pal-a: ideal point a_u = wᵀP instead of f(wᵀP).") var linearIdealPoint = false
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Head version recorded in config.json.") var version: String?
     @Option(help: "Backbone name recorded in config.json.") var backbone: String?
@@ -28,11 +29,12 @@ struct Train: ParsableCommand {
 
     func run() throws {
         var o = TrainingOptions()
-        guard let k = HeadKind(rawValue: kind) else { throw ValidationError("--kind must be bt, pal-b, gpm or micro") }
+        guard let k = HeadKind(rawValue: kind) else { throw ValidationError("--kind must be bt, pal-a, pal-b, gpm or micro") }
         guard let a = HeadConfig.Activation(rawValue: activation) else { throw ValidationError("--activation must be relu or gelu") }
         o.kind = k; o.prototypes = prototypes; o.hidden = hidden; o.outputDim = outputDim; o.activation = a
         o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.weightDecay = weightDecay
         o.validationFraction = validation; o.patience = patience; o.prior = prior; o.tau = tau; o.seed = seed
+        o.idealPointThroughProjector = !linearIdealPoint
         o.version = version; o.backbone = backbone
         o.name = URL(fileURLWithPath: out).lastPathComponent
         do {

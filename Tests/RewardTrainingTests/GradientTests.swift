@@ -42,6 +42,13 @@ import Testing
         Self.check(model, Self.batch(dim: 5, pairs: 7, users: 3, seed: 2))
     }
 
+    @Test(arguments: [true, false], [true, false])
+    func palA(throughProjector: Bool, residual: Bool) {
+        let model = PALATrainable(featureDim: 5, stateDim: 3, hidden: 4, outputDim: residual ? 5 : 3, activation: .gelu,
+                                  throughProjector: throughProjector, users: 3, seed: 21)
+        Self.check(model, Self.batch(dim: 5, pairs: 7, users: 3, seed: 22))
+    }
+
     @Test func bt() {
         Self.check(BTTrainable(featureDim: 5, hidden: 4, activation: .gelu, seed: 3), Self.batch(dim: 5, pairs: 7, users: 1, seed: 4))
     }
@@ -55,7 +62,7 @@ import Testing
     }
 
     /// The exported head scores exactly like the trainer's forward pass.
-    @Test(arguments: [HeadKind.palB, .bt, .gpm, .micro])
+    @Test(arguments: [HeadKind.palB, .palA, .bt, .gpm, .micro])
     func exportedHeadAgreesWithTrainer(kind: HeadKind) throws {
         var o = TrainingOptions()
         o.kind = kind

@@ -41,6 +41,19 @@ import Testing
         #expect(at16.accuracy > (at16.ceiling ?? 1) - 0.04)
     }
 
+    @Test func palALearnsIdealPointsBetterThanPopulationBT() throws {
+        let data = try Self.idealPoint(seed: 22)
+        let (head, report) = try Trainer.train(data, options: Self.options(.palA, seed: 4))
+        let first = try #require(report.history.first?.validationLoss)
+        let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
+        #expect(best < first - 0.05 && head.kind == .palA)
+        var eval = EvaluationOptions()
+        eval.shots = [16]
+        let r = try Evaluator.evaluate(head: head, data: data, options: eval)
+        let seen = try #require(r.seen)
+        #expect(seen.accuracy > (seen.bt ?? 1), "seen \(seen.accuracy) vs BT \(seen.bt ?? .nan)")
+    }
+
     @Test func gpmFitsCyclesThatBTCannot() throws {
         var s = SyntheticOptions()
         s.kind = .cyclic

@@ -89,7 +89,10 @@ public enum Trainer {
         case .bt: BTTrainable(featureDim: d, hidden: o.hidden, activation: o.activation, seed: seed)
         case .gpm: GPMTrainable(featureDim: d, stateDim: o.prototypes, tau: o.tau, users: users, seed: seed)
         case .micro: MicroTrainable(featureDim: d, stateDim: o.prototypes, users: users, seed: seed)
-        case .palB, .palA:
+        case .palA:
+            PALATrainable(featureDim: d, stateDim: o.prototypes, hidden: o.hidden, outputDim: o.outputDim ?? d,
+                          activation: o.activation, throughProjector: o.idealPointThroughProjector, users: users, seed: seed)
+        case .palB:
             PALBTrainable(featureDim: d, stateDim: o.prototypes, hidden: o.hidden, outputDim: o.outputDim ?? d,
                           activation: o.activation, users: users, seed: seed)
         }

@@ -20,6 +20,8 @@ public struct TrainingOptions: Sendable {
     /// λ of the users' prior (λ/2)‖θ_u − θ̄‖², as in `adapt`: trained states match the few-shot prior.
     public var prior = 1.0
     public var tau = 0.1
+    /// pal-a: a_u = f(wᵀP) (true, PAL's default) or a_u = wᵀP.
+    public var idealPointThroughProjector = true
     public var seed: UInt64 = 1
     public var name = "trained"
     public var version: String?
@@ -30,7 +32,6 @@ public struct TrainingOptions: Sendable {
 
     func validate() throws {
         func fail(_ m: String) -> TrainingError { TrainingError(.invalidOptions, m) }
-        guard kind != .palA else { throw TrainingError(.unsupported, "training pal-a heads is not implemented (use pal-b)") }
         guard prototypes > 0 || kind == .bt else { throw fail("prototypes must be positive") }
         guard hidden > 0, epochs > 0, batchSize > 0, patience > 0 else { throw fail("hidden, epochs, batch size and patience must be positive") }
         guard learningRate > 0, learningRate.isFinite, weightDecay >= 0, prior >= 0, tau > 0 else { throw fail("bad optimiser settings") }
