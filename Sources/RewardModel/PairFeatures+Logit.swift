@@ -104,6 +104,14 @@ extension PairFeatures {
         let mean = Numerics.dot(w, gw)
         let g = (0..<k).map { w[$0] * (gw[$0] - mean) }
         guard wantHessian || hw != nil else { return LogitDerivatives(value: value, gradient: g, hessian: []) }
+        return LogitDerivatives(value: value, gradient: g, hessian: softmaxCurvature(w: w, hw: hw, g: g))
+    }
+
+    /// J Hw J + diag(g) − g wᵀ − w gᵀ (J = diag(w) − wwᵀ): the θ-Hessian of a function of
+    /// w = softmax(θ) with w-Hessian Hw and θ-gradient g. Linear in (Hw, g), so sums of such terms
+    /// can be aggregated first.
+    static func softmaxCurvature(w: [Double], hw: [Double]?, g: [Double]) -> [Double] {
+        let k = w.count
         var h = [Double](repeating: 0, count: k * k)
         if let hw {
             let yw = multiply(hw, w, k)       // Hw·w (Hw is symmetric, so also wᵀHw)
@@ -118,6 +126,6 @@ extension PairFeatures {
             for j in 0..<k { h[i * k + j] -= g[i] * w[j] + w[i] * g[j] }
             h[i * k + i] += g[i]
         }
-        return LogitDerivatives(value: value, gradient: g, hessian: h)
+        return h
     }
 }

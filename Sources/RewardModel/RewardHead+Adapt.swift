@@ -143,6 +143,7 @@ extension RewardHead {
             return ProjectedIdealPointObjective(pairs: pairs, projector: DoubleMLP(pal.projector), prototypes: rows,
                                                 loss: loss, prior: prior, anchor: anchor)
         }
+        if let shared = SharedCosineObjective(prepared, loss: loss, prior: prior, anchor: anchor) { return shared }
         return PairwiseObjective(examples: prepared, loss: loss, prior: prior, anchor: anchor)
     }
 }

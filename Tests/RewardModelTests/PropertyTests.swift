@@ -110,3 +110,24 @@ struct PropertyTests {
         #expect(correctedLoss < plainLoss, "corrected \(correctedLoss) vs plain \(plainLoss)")
     }
 }
+
+struct SharedCosineObjectiveTests {
+    /// The aggregated pal-b objective equals the per-comparison one: value, gradient and Hessian.
+    @Test(arguments: [0.0, 0.2])
+    func aggregatedEqualsPerComparison(_ noise: Double) throws {
+        let head = try TestHeads.head("pal-b-plain", k: 6, logitScale: 2.5)
+        var g = SeededGenerator(seed: 81)
+        let truth = UserState(theta: (0..<6).map { _ in g.nextGaussian() })
+        let prepared = try head.prepare(Oracle.sampleComparisons(head: head, state: truth, count: 40, generator: &g))
+        let loss = PairwiseLoss(noise: noise)
+        let fast = try #require(SharedCosineObjective(prepared, loss: loss, prior: 0.5, anchor: head.populationState))
+        let slow = PairwiseObjective(examples: prepared, loss: loss, prior: 0.5, anchor: head.populationState)
+        for _ in 0..<3 {
+            let theta = (0..<6).map { _ in 2 * g.nextGaussian() }
+            let a = fast.evaluate(theta, hessian: true), b = slow.evaluate(theta, hessian: true)
+            #expect(abs(a.value - b.value) <= 1e-10 * (1 + abs(b.value)))
+            for (x, y) in zip(a.gradient, b.gradient) { #expect(abs(x - y) <= 1e-10 * (1 + abs(y))) }
+            for (x, y) in zip(a.hessian, b.hessian) { #expect(abs(x - y) <= 1e-9 * (1 + abs(y))) }
+        }
+    }
+}
