@@ -7,7 +7,6 @@ cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 out=.build/fuzz
 mkdir -p "$out" fuzz-artifacts/safetensors "$out/safetensors-corpus"
-cp Tests/RewardModelTests/Fixtures/*/model.safetensors "$out/safetensors-corpus/" 2>/dev/null || true
 i=0
 for f in Tests/RewardModelTests/Fixtures/*/model.safetensors; do cp "$f" "$out/safetensors-corpus/seed-$i"; i=$((i + 1)); done
 
