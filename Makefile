@@ -5,7 +5,7 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build release run test fuzz bench clean encoder demo-head synthetic-head synthetic-head-check eval-synthetic
+.PHONY: deps build release run test fuzz bench clean encoder demo-head synthetic-head synthetic-head-check eval-synthetic eval-ukp
 
 deps:
 	@Tools/install-deps.sh
@@ -44,6 +44,23 @@ demo-head: release encoder
 	    $$bin/reward eval --head Deploy/heads/demo --data .reward/datasets/persona.ndjson; \
 	else \
 	    echo "$(PERSONA_DATA) has no persona data: keeping the committed Deploy/heads/demo"; \
+	fi
+
+# UKPConvArg1 real-data evaluation: text → features, a head trained on the train split (other
+# workers + each evaluated worker's training topics), personalised vs population on held-out topics.
+UKP_DATA ?= ../shared/data/ukpconvarg1
+eval-ukp: release encoder
+	@if [ -f "$(UKP_DATA)/judgments.csv.gz" ]; then \
+	    bin=$$($(SWIFT) build -c release --show-bin-path) && \
+	    $$bin/reward text-dataset ukp --data "$(UKP_DATA)" --threads 1 --out .reward/datasets/ukp.ndjson && \
+	    for spec in pal-b:8 micro:4; do \
+	        kind=$${spec%%:*}; k=$${spec##*:}; \
+	        $$bin/reward train --data .reward/datasets/ukp.ndjson --kind $$kind --prototypes $$k \
+	            --backbone all-MiniLM-L6-v2 --out .reward/heads/ukp-$$kind-k$$k 2>/dev/null && \
+	        $$bin/reward eval-personal --head .reward/heads/ukp-$$kind-k$$k --data .reward/datasets/ukp.ndjson || exit 1; \
+	    done; \
+	else \
+	    echo "$(UKP_DATA) has no UKPConvArg1 data: skipping"; \
 	fi
 
 fuzz: deps
