@@ -29,12 +29,18 @@ final class Listener: EventSink, @unchecked Sendable {  // loop-confined, like C
             guard fd >= 0 else { return }
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let accepted = withUnsafeMutablePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                    try? syscall("accept4") { CSystemShims_accept4(fd, address, &length) }
+            let accepted: IOResult<Int32>
+            do {
+                accepted = try withUnsafeMutablePointer(to: &storage) { pointer in
+                    try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                        try syscall("accept4") { CSystemShims_accept4(fd, address, &length) }
+                    }
                 }
+            } catch {
+                acceptFailed(error)
+                return
             }
-            guard case .done(let clientFD)? = accepted else { return }  // would block, or a transient error
+            guard case .done(let clientFD) = accepted else { return }
             let count = server.connectionCount.add(1, ordering: .relaxed).newValue
             if count > server.configuration.maxConnections || draining {
                 server.connectionCount.subtract(1, ordering: .relaxed)
@@ -54,6 +60,19 @@ final class Listener: EventSink, @unchecked Sendable {  // loop-confined, like C
             } catch {
                 connection.close(.now)
             }
+        }
+    }
+
+    /// accept4 failed (EMFILE, ENFILE, ENOBUFS, or a connection reset while queued). The listener is
+    /// level-triggered, so retrying at once would spin: stop listening for 100 ms unless the error was
+    /// about that one connection.
+    private func acceptFailed(_ error: any Error) {
+        let code = (error as? HTTPServerError)?.errno ?? 0
+        if code == ECONNABORTED || code == EPROTO || code == EPERM { return }
+        server.logger.warning("accept failed; pausing the listener for 100 ms", metadata: ["error": "\(error)"])
+        try? loop.modify(fd: fd, events: 0)
+        loop.scheduleTimer(at: monotonicNanos() &+ 100_000_000) { [self] in
+            if fd >= 0 { try? loop.modify(fd: fd, events: CSystemShims_EPOLLIN) }
         }
     }
 
