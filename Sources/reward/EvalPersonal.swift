@@ -18,7 +18,7 @@ struct EvalPersonal: ParsableCommand {
     @Option(help: "Head directory (trained on the dataset's train split).") var head: String
     @Option(help: "Dataset (NDJSON, docs/DATASETS.md), e.g. from reward text-dataset ukp.") var data: String
     @Option(parsing: .upToNextOption, help: "Numbers of a user's training pairs to adapt on (plus all of them).") var shots = [8, 16, 32, 64]
-    @Option(help: "λ of adapt's prior.") var prior: Double = 1
+    @Option(help: "λ of adapt's prior; 0 = empirical Bayes: 1 / variance of the head's seen users' θ around θ̄.") var prior: Double = 1
     @Option(help: "Seed of the training-pair order and the bootstrap.") var seed: UInt64 = 1
     @Option(help: "Bootstrap resamples.") var resamples = 2000
 
@@ -29,6 +29,7 @@ struct EvalPersonal: ParsableCommand {
         let head = try RewardHead.load(directory: head)
         let dataset = try PreferenceDataset.load(path: data)
         var generator = SeededGenerator(seed: seed)
+        let prior = self.prior > 0 ? self.prior : Self.empiricalPrior(head)
         let train = dataset.pairIndicesByUser(split: .train), test = dataset.pairIndicesByUser(split: .test)
         let users = dataset.users.indices.filter { !train[$0].isEmpty && !test[$0].isEmpty }
         var rows: [String: [Outcome]] = [:]
@@ -49,7 +50,7 @@ struct EvalPersonal: ParsableCommand {
         guard !users.isEmpty else { throw ValidationError("no user has both train and test pairs") }
         trainCounts.sort()
         print("**\(URL(fileURLWithPath: self.head).lastPathComponent)** (\(head.kind.rawValue), K=\(head.stateDim)) on \(URL(fileURLWithPath: data).lastPathComponent): "
-            + "\(users.count) users, training pairs per user \(trainCounts.first!)–\(trainCounts.last!) (median \(trainCounts[trainCounts.count / 2])), adapt prior λ=\(prior)\n")
+            + "\(users.count) users, training pairs per user \(trainCounts.first!)–\(trainCounts.last!) (median \(trainCounts[trainCounts.count / 2])), adapt prior λ=\(String(format: "%.3g", prior))\(self.prior > 0 ? "" : " (empirical Bayes)")\n")
         print("| training pairs n | users | held-out pairs | population % (θ̄) [95% CI] | personalised % [95% CI] | Δ pp [95% CI] |")
         print("|---|---:|---:|---:|---:|---:|")
         for key in shots.map(String.init) + ["all"] {
@@ -61,6 +62,13 @@ struct EvalPersonal: ParsableCommand {
                 + String(format: "%.1f [%.1f, %.1f] | %.1f [%.1f, %.1f] | %+.1f [%+.1f, %+.1f] |", p, pLow, pHigh, q, qLow, qHigh, d, dLow, dHigh))
         }
         print("\nAccuracy pooled over held-out pairs (ties count ½); CI: percentile bootstrap over users, \(resamples) resamples.")
+    }
+
+    /// λ such that the prior N(θ̄, I/λ) has the spread of the trained users' states.
+    static func empiricalPrior(_ head: RewardHead) -> Double {
+        let deviations = head.seenUsers.values.flatMap { theta in zip(theta, head.populationState).map { ($0 - $1) * ($0 - $1) } }
+        guard !deviations.isEmpty else { return 1 }
+        return 1 / max(deviations.reduce(0, +) / Double(deviations.count), 1e-6)
     }
 
     private func comparison(_ data: PreferenceDataset, _ pair: PreferenceDataset.Pair, head: RewardHead) -> LabeledComparison {
