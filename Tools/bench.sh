@@ -97,3 +97,6 @@ echo "req/s per round — nginx: $(per_round nginx)| pool: $(per_round pool)| in
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share these $(nproc) cores)"
 echo
 "$bin/http-bench" 200000
+
+# HTTP/2 and TLS (h2load h2c / TLS / --h1, sslyze): its own script.
+Tools/bench-h2.sh "$duration" "$rounds"
