@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import Logging
 import Testing
 
 /// HTTP/2 and TLS on a real server: curl in every mode, and the PyPI `h2` frame-level suite
@@ -76,6 +77,22 @@ struct HTTP2LiveTests {
             // Many inline streams on one connection (h2 frame suite's client).
             try await Self.frameSuite([String(port), "--only", "test_fifty_concurrent_streams"])
         }
+    }
+
+    @Test func everyHTTP2ExchangeIsInTheAccessLog() async throws {
+        let records = Locked<[(message: String, metadata: Logger.Metadata)]>([])
+        let logger = Logger(label: "test") { _ in CollectingLogHandler(records: records) }
+        try await withServer(configure: { $0.accessLog = true }, logger: logger, Self.routes) { port in
+            _ = try await runTool(["curl", "-sS", "--http2-prior-knowledge", "-H", "X-Request-Id: abc-1", "http://127.0.0.1:\(port)/hello"])
+            _ = try await runTool(["curl", "-sS", "--http2", "http://127.0.0.1:\(port)/nothing"])
+        }
+        let lines = records.get().filter { $0.message == "request" }.map(\.metadata)
+        #expect(lines.count == 2)
+        #expect(lines.first?["http.status"]?.description == "200")
+        #expect(lines.first?["http.version"]?.description == "2")
+        #expect(lines.first?["http.bytes"]?.description == "5")
+        #expect(lines.first?["request.id"]?.description == "abc-1")
+        #expect(lines.last?["http.path"]?.description == "/nothing" && lines.last?["http.status"]?.description == "404")
     }
 
     @Test func gracefulShutdownWithAnOpenStream() async throws {

@@ -38,6 +38,7 @@ extension HTTP2Connection {
         try start()
         let stream = HTTP2Stream(id: 1)
         stream.method = request.method.rawValue
+        stream.path = request.target
         stream.requestEnded = true
         streams[1] = stream
         var request = request

@@ -96,7 +96,10 @@ extension HTTP2Connection {
     }
 
     func streamClosed(_ streamID: Int32, errorCode: UInt32) -> Int32 {
-        if let stream = streams.removeValue(forKey: streamID) { abort(stream) }
+        if let stream = streams.removeValue(forKey: streamID) {
+            if stream.responseSubmitted { onStreamFinished?(stream) }
+            abort(stream)
+        }
         return 0
     }
 

@@ -54,6 +54,7 @@ extension HTTP2Connection {
     }
 
     private func submitHeaders(_ stream: HTTP2Stream, status: Int, headers: HTTPHeaders, withBody: Bool) {
+        stream.responseStatus = status
         var fields: [(String, String)] = [(":status", String(status))]
         for (name, value) in headers {
             let lower = name.lowercased()
@@ -87,6 +88,7 @@ extension HTTP2Connection {
                 buffer.update(from: source.baseAddress! + stream.outgoingOffset, count: count)
             }
             stream.outgoingOffset += count
+            stream.bodyBytesSent += count
         }
         if stream.pendingOutgoing == 0 {
             if stream.outgoingComplete {

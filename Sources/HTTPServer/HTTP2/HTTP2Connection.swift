@@ -21,6 +21,8 @@ final class HTTP2Connection: @unchecked Sendable {
     var assignRequestID: ((inout HTTPHeaders) -> String)?
     /// Requests answered on the connection thread until their first suspension (HTTPServer's `inlineResponder`).
     var inlineResponder: (@Sendable (Request) -> Bool)?
+    /// Called when a stream that got a response closes (the access log).
+    var onStreamFinished: ((HTTP2Stream) -> Void)?
     /// True on the executor's thread (set by the shell; the inline path needs it).
     var isOnConnectionThread: @Sendable () -> Bool = { false }
 

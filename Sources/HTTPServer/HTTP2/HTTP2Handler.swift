@@ -31,6 +31,25 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
         session.inlineResponder = server.configuration.inlineResponder
         session.isOnConnectionThread = { loop.inEventLoop }
         session.onOutputAvailable = { [unowned self] in self.schedulePump() }
+        if server.configuration.accessLog {
+            let logger = server.logger
+            session.onStreamFinished = { stream in
+                let micros = (monotonicNanos() &- stream.startNanos) / 1000
+                // The same line as HTTP/1.1's, plus the protocol and stream.
+                logger.info(
+                    "request",
+                    metadata: [
+                        "http.method": .string(stream.method ?? "-"),
+                        "http.path": .string(String((stream.path ?? "-").prefix(256))),
+                        "http.status": .stringConvertible(stream.responseStatus),
+                        "http.bytes": .stringConvertible(stream.bodyBytesSent),
+                        "http.duration_ms": .string(String(Double(micros) / 1000)),
+                        "http.version": "2",
+                        "http2.stream": .stringConvertible(stream.id),
+                        "request.id": .string(stream.requestID ?? "-"),
+                    ])
+            }
+        }
     }
 
     /// Prior knowledge (preface sniffed) or ALPN "h2": the server's SETTINGS go out first.

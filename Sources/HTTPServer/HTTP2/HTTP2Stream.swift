@@ -37,6 +37,11 @@ final class HTTP2Stream {
     /// The responder (then the body producer); cancelled when the stream closes early.
     var task: Task<Void, Never>?
 
+    // MARK: access log
+    let startNanos = monotonicNanos()
+    var responseStatus = 0
+    var bodyBytesSent = 0
+
     init(id: Int32) { self.id = id }
 
     var pendingOutgoing: Int { outgoing.count - outgoingOffset }

@@ -49,6 +49,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 /// A live server whose responder can reach the server itself (for a `/shutdown` route).
 func withServer<T: Sendable>(
     configure: (inout HTTPServer.Configuration) -> Void = { _ in },
+    logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
     _ responder: @escaping @Sendable (Request, HTTPServer) async -> Response,
     _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
@@ -60,7 +61,7 @@ func withServer<T: Sendable>(
     let server = HTTPServer(
         configuration: configuration,
         responder: ClosureResponder { request in await responder(request, box.get()!) },
-        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        logger: logger,
         onServerRunning: { continuation.yield($0) })
     box.set(server)
     return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -77,5 +78,19 @@ func withServer<T: Sendable>(
             try? await group.waitForAll()
             throw error
         }
+    }
+}
+
+/// Collects log records (message + metadata) for assertions.
+struct CollectingLogHandler: LogHandler {
+    let records: Locked<[(message: String, metadata: Logger.Metadata)]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        records.update { $0.append((event.message.description, self.metadata.merging(event.metadata ?? [:]) { $1 })) }
     }
 }
