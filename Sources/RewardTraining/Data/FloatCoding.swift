@@ -21,13 +21,6 @@ enum FloatCoding {
         }
     }
 
-    /// A base64 string or a JSON array of numbers.
-    static func decode(_ value: Any) -> [Float]? {
-        if let text = value as? String { return decode(base64: text) }
-        if let numbers = value as? [NSNumber] { return numbers.map { $0.floatValue } }
-        return nil
-    }
-
     /// Shortest round-tripping text for a Double (JSON numbers).
     static func json(_ x: Double) -> String {
         x.isFinite ? "\(x)" : "null"
