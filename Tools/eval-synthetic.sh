@@ -23,13 +23,15 @@ for seed in $SEEDS; do
   run "$BIN" eval --head "$OUT/pal-b-seed$seed" --data "$data" --plot "$PLOTS/ideal-point-seed$seed.svg"
 done
 
-# 20% flipped training labels (the clean dataset's noisy twin), evaluated with the seed-1 head.
+# 20% flipped training labels (each clean dataset's noisy twin), evaluated with that seed's head.
+for seed in $SEEDS; do
+  noisy="$OUT/ideal-point-seed$seed-noise0.2.ndjson"
+  run "$BIN" synth --kind ideal-point --users 100 --unseen-users 100 --dim 32 --prototypes 3 --alpha 0.3 --scale 10 \
+      --train-pairs 200 --test-pairs 500 --noise 0.2 --seed "$seed" --out "$noisy"
+  echo "### ideal-point, seed $seed, 20% flipped training labels (head trained on the clean twin)"; echo
+  run "$BIN" eval --head "$OUT/pal-b-seed$seed" --data "$noisy" --shots 16,64
+done
 first=${SEEDS%% *}
-noisy="$OUT/ideal-point-seed$first-noise0.2.ndjson"
-run "$BIN" synth --kind ideal-point --users 100 --unseen-users 100 --dim 32 --prototypes 3 --alpha 0.3 --scale 10 \
-    --train-pairs 200 --test-pairs 500 --noise 0.2 --seed "$first" --out "$noisy"
-echo "### ideal-point, seed $first, 20% flipped training labels (head trained on the clean twin)"; echo
-run "$BIN" eval --head "$OUT/pal-b-seed$first" --data "$noisy" --shots 16,64
 
 # Intransitive preferences: gpm against bt on held-out items.
 cyclic="$OUT/cyclic-seed$first.ndjson"
