@@ -185,6 +185,32 @@ struct LiveServerTests {
         }
     }
 
+    @Test func streamToHTTP10ClientEndsWithTheConnectionAnd204HasNoBody() async throws {
+        let responder: @Sendable (Request) async -> Response = { request in
+            if request.path == "/none" { return Response(status: 204, body: .bytes(Array("ignored".utf8))) }
+            return Response(status: 200, body: .stream { writer in
+                for i in 0..<3 { try await writer.write(Array("part\(i);".utf8)) }
+            })
+        }
+        try await withTestServer(responder) { port in
+            try await blocking {
+                let old = try RawClient(port: port)
+                try old.send("GET /s HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let text = String(decoding: try old.readToEnd(), as: UTF8.self)
+                #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+                #expect(!text.lowercased().contains("transfer-encoding"))
+                #expect(text.lowercased().contains("connection: close\r\n"))
+                #expect(text.hasSuffix("\r\n\r\npart0;part1;part2;"))
+                let client = try RawClient(port: port)
+                try client.send("GET /none HTTP/1.1\r\nHost: t\r\n\r\nGET /none HTTP/1.1\r\nHost: t\r\n\r\n")
+                let first = try client.readResponse()
+                #expect(first.status == 204)
+                #expect(first.header("content-length") == nil)
+                #expect(try client.readResponse().status == 204)  // nothing stray between the two
+            }
+        }
+    }
+
     @Test func http10ClosesUnlessKeepAlive() async throws {
         try await withTestServer(Self.echo) { port in
             try await blocking {
