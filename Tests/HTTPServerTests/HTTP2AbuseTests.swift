@@ -63,6 +63,25 @@ struct HTTP2AbuseTests {
         try await Self.expectGoAway(h, Self.enhanceYourCalm)
     }
 
+    /// A peer that reads every ACK never fills nghttp2's queue; the control-frame budget ends it.
+    @Test(arguments: [H2Frame.ping([1, 1, 1, 1, 1, 1, 1, 1]), H2Frame.settings(), H2Frame(.priority, stream: 3, payload: H2Frame.u32(0) + [16])])
+    func sustainedControlFrameFloodEndsInGoAway(frame: H2Frame) async throws {
+        let h = try H2Harness.connected(responder: Self.ok)
+        for _ in 0..<30 where h.frames.goAways.isEmpty {
+            h.send([H2Frame](repeating: frame, count: 100))  // the harness reads all output after each batch
+        }
+        try await Self.expectGoAway(h, Self.enhanceYourCalm)
+    }
+
+    @Test func ordinaryControlFramesStayWithinTheBudget() async throws {
+        let h = try H2Harness.connected(responder: Self.ok)
+        h.send((0..<200).map { _ in H2Frame.ping([2, 2, 2, 2, 2, 2, 2, 2]) })
+        h.send(.request(stream: 1))
+        let frames = try await h.waitFor { $0.ended(1) }
+        #expect(frames.goAways.isEmpty)
+        #expect(frames.filter { $0.kind == .ping }.count == 200)
+    }
+
     @Test func badPrefaceEndsInGoAway() async throws {
         let h = try H2Harness(responder: Self.ok)
         h.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))

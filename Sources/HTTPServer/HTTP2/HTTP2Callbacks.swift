@@ -19,6 +19,9 @@ final class HTTP2Callbacks: @unchecked Sendable {
                 frame!.pointee, UnsafeBufferPointer(start: name, count: nameLength),
                 UnsafeBufferPointer(start: value, count: valueLength))
         }
+        nghttp2_session_callbacks_set_on_begin_frame_callback(raw) { _, header, user in
+            HTTP2Connection.from(user).beginFrame(header!.pointee)
+        }
         nghttp2_session_callbacks_set_on_frame_recv_callback(raw) { _, frame, user in
             HTTP2Connection.from(user).frameReceived(frame!.pointee)
         }

@@ -26,6 +26,11 @@ public struct HTTP2Configuration: Sendable {
     public var maxContinuations: Int = 8
     /// Queued SETTINGS/PING ACKs before the peer counts as flooding.
     public var maxOutboundAcks: Int = 1000
+    /// PING, SETTINGS and PRIORITY frames a peer may send: a token bucket (burst, per second). A peer
+    /// that reads our ACKs as fast as it floods never fills nghttp2's ACK queue, so this limit is what
+    /// ends a sustained control-frame flood with GOAWAY(ENHANCE_YOUR_CALM).
+    public var controlFrameBurst: Int = 1000
+    public var controlFramesPerSecond: Int = 100
 
     public init() {}
 }

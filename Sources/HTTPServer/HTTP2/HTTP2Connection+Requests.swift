@@ -2,6 +2,28 @@ import CNGHTTP2
 
 /// Incoming frames: request headers become a `Request`, DATA feeds its body source.
 extension HTTP2Connection {
+    /// Every frame header, before its payload: charges control frames to the flood budget.
+    func beginFrame(_ header: nghttp2_frame_hd) -> Int32 {
+        let isAck = header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0
+        switch UInt32(header.type) {
+        case NGHTTP2_PING.rawValue where !isAck, NGHTTP2_SETTINGS.rawValue where !isAck, NGHTTP2_PRIORITY.rawValue:
+            let now = monotonicNanos()
+            let refill = Int((now &- controlTokensUpdated) / 1_000_000_000) * configuration.controlFramesPerSecond
+            if refill > 0 {
+                controlTokens = min(configuration.controlFrameBurst, controlTokens + refill)
+                controlTokensUpdated = now
+            }
+            guard controlTokens > 0 else {
+                headerFlood = true
+                return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
+            }
+            controlTokens -= 1
+        default:
+            break
+        }
+        return 0
+    }
+
     func beginHeaders(_ frame: nghttp2_frame) -> Int32 {
         guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), frame.headers.cat == NGHTTP2_HCAT_REQUEST else {
             return 0

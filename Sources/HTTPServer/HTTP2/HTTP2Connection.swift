@@ -28,9 +28,12 @@ final class HTTP2Connection: @unchecked Sendable {
 
     private(set) var session: OpaquePointer!
     var streams: [Int32: HTTP2Stream] = [:]
-    /// Set when a header block grows far past the limit (an HPACK bomb): the connection ends
-    /// with ENHANCE_YOUR_CALM instead of decoding the rest.
+    /// Set when a header block grows far past the limit (an HPACK bomb) or control frames arrive
+    /// faster than the budget: the connection ends with ENHANCE_YOUR_CALM.
     var headerFlood = false
+    /// Token bucket for PING/SETTINGS/PRIORITY (see `HTTP2Configuration.controlFrameBurst`).
+    var controlTokens = 0
+    var controlTokensUpdated: UInt64 = 0
     private(set) var fatalError: HTTP2Error?
     var shutdownState = ShutdownState.running
     enum ShutdownState { case running, noticeSent, goAwaySent }
@@ -44,6 +47,8 @@ final class HTTP2Connection: @unchecked Sendable {
         self.configuration = configuration
         self.executor = executor
         self.remoteAddress = remoteAddress
+        controlTokens = configuration.controlFrameBurst
+        controlTokensUpdated = monotonicNanos()
 
         var options: OpaquePointer?
         guard nghttp2_option_new(&options) == 0, let options else { throw HTTP2Error(code: NGHTTP2_ERR_NOMEM.rawValue) }
