@@ -13,19 +13,24 @@ extension PostgresPreferenceStore {
         }
     }
 
-    /// COPY from a file the server reads itself (superuser only). Returns the seconds the COPY took.
-    func serverFileCopy(_ batches: [[NewComparison]], user: UserKey) async throws -> Double {
-        let path = NSTemporaryDirectory() + "reward-bench-\(UUID().uuidString).copy"
-        let data = Self.copyData(batches.flatMap { $0 }, user: user)
-        guard FileManager.default.createFile(atPath: path, contents: Data(data), attributes: [.posixPermissions: 0o644]) else {
-            throw PreferenceStoreError(.internalError, "cannot write \(path)")
+    /// COPY from files the server reads itself (superuser only): all rows in one transaction, or one file and
+    /// transaction per batch. Returns the seconds the COPY statements took (writing the files is not timed).
+    func serverFileCopy(_ batches: [[NewComparison]], user: UserKey, oneTransaction: Bool) async throws -> Double {
+        let groups = oneTransaction ? [batches.flatMap { $0 }] : batches
+        let paths = groups.map { _ in NSTemporaryDirectory() + "reward-bench-\(UUID().uuidString).copy" }
+        defer { paths.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        for (path, rows) in zip(paths, groups) {
+            guard FileManager.default.createFile(atPath: path, contents: Data(Self.copyData(rows, user: user)),
+                                                 attributes: [.posixPermissions: 0o644])
+            else { throw PreferenceStoreError(.internalError, "cannot write \(path)") }
         }
-        defer { try? FileManager.default.removeItem(atPath: path) }
         return try await pool.withConnection(idempotent: false) { connection, deadline in
             let start = ContinuousClock.now
-            try connection.transaction(deadline: deadline) {
-                // COPY cannot take its file name as a parameter; the path is ours (a UUID in the temp directory).
-                try connection.execute(script: "COPY comparisons (\(Self.copyColumns)) FROM '\(path)' (FORMAT binary)", deadline: deadline)
+            for path in paths {
+                try connection.transaction(deadline: deadline) {
+                    // COPY cannot take its file name as a parameter; the path is ours (a UUID in the temp directory).
+                    try connection.execute(script: "COPY comparisons (\(Self.copyColumns)) FROM '\(path)' (FORMAT binary)", deadline: deadline)
+                }
             }
             return StoreBenchmark.seconds(ContinuousClock.now - start)
         }

@@ -6,12 +6,15 @@ enum SQL {
         """
 
     /// The hot path: one statement inserts a whole batch from binary arrays (one round trip, one plan).
+    /// The unnests sit in the select list (ProjectSet, streamed in lockstep) rather than in FROM, where a
+    /// multi-array unnest is a FunctionScan that first copies every array into a tuplestore.
     /// Rows whose client id exists are skipped here and checked by `existingByClientID`.
-    static let appendBatch = PreparedStatement(name: "append_batch_v1", sql: """
+    static let appendBatch = PreparedStatement(name: "append_batch_v2", sql: """
         INSERT INTO comparisons (tenant, user_id, client_id, feature_space, prompt_features, chosen_features,
                                  rejected_features, prompt_text, chosen_text, rejected_text, weight, source)
-        SELECT $1, $2, i.* FROM unnest($3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[],
-                                       $8::text[], $9::text[], $10::text[], $11::float8[], $12::text[]) AS i
+        SELECT $1, $2, unnest($3::text[]), unnest($4::text[]), unnest($5::bytea[]), unnest($6::bytea[]),
+               unnest($7::bytea[]), unnest($8::text[]), unnest($9::text[]), unnest($10::text[]),
+               unnest($11::float8[]), unnest($12::text[])
         WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1)
         ON CONFLICT (tenant, user_id, client_id) DO NOTHING
         RETURNING id, client_id, created_at, updated_at
@@ -19,11 +22,12 @@ enum SQL {
 
     /// Fast path for batches of new ids (the common case): a plain INSERT, no speculative insertion.
     /// A duplicate id fails it with 23505 and the caller falls back to `appendBatch`.
-    static let appendFresh = PreparedStatement(name: "append_fresh_v1", sql: """
+    static let appendFresh = PreparedStatement(name: "append_fresh_v2", sql: """
         INSERT INTO comparisons (tenant, user_id, client_id, feature_space, prompt_features, chosen_features,
                                  rejected_features, prompt_text, chosen_text, rejected_text, weight, source)
-        SELECT $1, $2, i.* FROM unnest($3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[],
-                                       $8::text[], $9::text[], $10::text[], $11::float8[], $12::text[]) AS i
+        SELECT $1, $2, unnest($3::text[]), unnest($4::text[]), unnest($5::bytea[]), unnest($6::bytea[]),
+               unnest($7::bytea[]), unnest($8::text[]), unnest($9::text[]), unnest($10::text[]),
+               unnest($11::float8[]), unnest($12::text[])
         WHERE EXISTS (SELECT 1 FROM tenants WHERE id = $1)
         RETURNING id, client_id, created_at, updated_at
         """)
