@@ -41,6 +41,34 @@ struct TLSLiveTests {
         }
     }
 
+    @Test func nonReadingHTTP2ClientSuspendsTheProducer() async throws {
+        let produced = Locked(0)
+        let responder: @Sendable (Request, HTTPServer) async -> Response = { _, _ in
+            Response(status: 200, body: .stream { writer in
+                for _ in 0..<1600 {  // 100 MiB if nothing held it back
+                    try await writer.write([UInt8](repeating: 1, count: 64 * 1024))
+                    produced.update { $0 += 64 * 1024 }
+                }
+            })
+        }
+        try await withServer(responder) { port in
+            try await blocking {
+                let client = try RawClient(port: port, receiveTimeout: 5)
+                // Windows wide open, then never read: only the server's output bound can stop it.
+                try client.send(
+                    HTTP2Upgrade.preface + H2Frame.settings([(0x4, 0x7fff_ffff)]).bytes + H2Frame.settingsAck.bytes
+                        + H2Frame.windowUpdate(stream: 0, 0x7fff_0000).bytes + H2Frame.request(stream: 1).bytes)
+                usleep(300_000)
+                let first = produced.get()
+                usleep(300_000)
+                let second = produced.get()
+                #expect(second == first, "the producer is suspended while the client does not read")
+                // Socket buffers plus the connection's watermark and the stream's high-water mark.
+                #expect(second < 32 << 20, "produced \(second) bytes for a client that read nothing")
+            }
+        }
+    }
+
     @Test func plaintextClientOnTheTLSPortIsRefused() async throws {
         let certs = try TestCertificates.make()
         defer { certs.remove() }
