@@ -1,0 +1,51 @@
+/// Turns request items into feature vectors for one head: checks feature lengths, and embeds text
+/// with the encoder (on the model worker, through an LRU cache keyed by the text).
+struct FeatureResolver: Sendable {
+    let encoder: (any TextEmbedder)?
+    let cache: LRUCache<String, [Float]>
+
+    /// A slot of the request: the item and where it sits in the request body (for error pointers).
+    struct Slot {
+        var item: Item
+        var pointer: String
+        var dimension: Int
+    }
+
+    func resolve(_ slots: [Slot], head: ServedHead) async throws(ScoringError) -> [[Float]] {
+        var out = [[Float]](repeating: [], count: slots.count)
+        var pending: [(index: Int, text: String)] = []
+        for (i, slot) in slots.enumerated() {
+            switch slot.item {
+            case .features(let f):
+                guard f.count == slot.dimension else {
+                    throw ScoringError(
+                        .invalidInput, "expected \(slot.dimension) features for head \(head.name), got \(f.count)",
+                        pointer: slot.pointer + "/features")
+                }
+                out[i] = f
+            case .text(let t):
+                guard let encoder else {
+                    throw ScoringError(
+                        .encoderMissing, "text items need the built-in encoder; start the service with --encoder DIR",
+                        pointer: slot.pointer + "/text")
+                }
+                let backbone = head.head.config.backbone?.name
+                guard backbone == encoder.modelName, encoder.dimension == slot.dimension else {
+                    throw ScoringError(
+                        .invalidInput,
+                        "head \(head.name) reads \(backbone ?? "unnamed") features (\(slot.dimension)); the encoder is \(encoder.modelName) (\(encoder.dimension))",
+                        pointer: slot.pointer + "/text")
+                }
+                if let cached = cache.get(t) { out[i] = cached } else { pending.append((i, t)) }
+            }
+        }
+        guard !pending.isEmpty, let encoder else { return out }
+        let texts = pending.map(\.text)
+        let vectors = try await head.onWorker(cost: texts.count) { try encoder.embed(texts) }
+        for (p, v) in zip(pending, vectors) {
+            cache.set(p.text, v)
+            out[p.index] = v
+        }
+        return out
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import PreferenceStore
+import RewardModel
+
+/// Resolves, fits and caches users' states for heads. A stored state fitted for another head
+/// version is never served: it is refitted from the user's history on first use.
+final class UserStates: Sendable {
+    let store: any PreferenceStore
+    let cache: LRUCache<StateKey, CachedState>
+    let prepared: LRUCache<PreparedKey, PreparedComparison>
+    let maxHistory: Int
+
+    init(store: any PreferenceStore, cacheSize: Int, preparedCacheSize: Int, maxHistory: Int) {
+        self.store = store
+        cache = LRUCache(capacity: cacheSize)
+        prepared = LRUCache(capacity: preparedCacheSize)
+        self.maxHistory = maxHistory
+    }
+
+    /// The state to score with for a stored user (a cold start when none can be fitted).
+    func resolve(tenant: String, user: String, head: ServedHead) async throws(ScoringError) -> CachedState {
+        let key = StateKey(tenant: tenant, user: user, head: head.name)
+        if let c = cache.get(key), c.headVersion == head.version { return c }
+        guard head.head.kind.isPersonalized else { return cold(head, user: user, version: 0) }
+        let userKey = UserKey(tenant: tenant, userID: user)
+        let stored = try await storeCall { try await store.loadState(for: userKey, head: head.name) }
+        if let s = stored, s.headVersion == head.version, s.theta.count == head.head.stateDim {
+            let c = CachedState(theta: s.theta, precision: s.precision, version: s.version, headVersion: s.headVersion, coldStart: false)
+            cache.set(key, c)
+            return c
+        }
+        // No usable state: fit one from the history if there is any (a new head version, or
+        // labels appended without adapting); otherwise a cold start.
+        let counts = try await storeCall { try await store.counts(for: userKey) }
+        if counts.comparisonsByFeatureSpace[head.featureSpace, default: 0] > 0 {
+            do {
+                _ = try await adapt(tenant: tenant, user: user, head: head, settings: AdaptSettings())
+                if let c = cache.get(key) { return c }
+            } catch where error.code == .userNotFound {
+                // The history was erased meanwhile: a cold start is right.
+            }
+        }
+        let c = cold(head, user: user, version: stored?.version ?? 0)
+        cache.set(key, c)
+        return c
+    }
+
+    private func cold(_ head: ServedHead, user: String, version: Int64) -> CachedState {
+        let theta = head.head.seenUsers[user] ?? head.head.populationState
+        return CachedState(theta: theta, precision: nil, version: version, headVersion: head.version, coldStart: true)
+    }
+
+    /// Fits the user's state to their whole history in the head's feature space and saves it.
+    /// A concurrent save (optimistic-concurrency conflict) is retried once on fresh data.
+    func adapt(tenant: String, user: String, head: ServedHead, settings: AdaptSettings) async throws(ScoringError) -> AdaptOutcome {
+        guard head.head.kind.isPersonalized else {
+            throw ScoringError(.unsupported, "head \(head.name) is a population (bt) head: it has no user state to adapt")
+        }
+        let started = ContinuousClock.now
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await adaptOnce(tenant: tenant, user: user, head: head, settings: settings, started: started)
+            } catch where error.code == .conflict && attempt < 3 {
+                continue
+            }
+        }
+    }
+
+    private func adaptOnce(
+        tenant: String, user: String, head: ServedHead, settings: AdaptSettings, started: ContinuousClock.Instant
+    ) async throws(ScoringError) -> AdaptOutcome {
+        let userKey = UserKey(tenant: tenant, userID: user)
+        let previous = try await storeCall { try await store.loadState(for: userKey, head: head.name) }
+        let history = try await loadHistory(userKey, featureSpace: head.featureSpace)
+        guard !history.isEmpty else {
+            throw ScoringError(
+                .userNotFound, "user \(user) has no comparisons recorded in feature space \(head.featureSpace)")
+        }
+        let fit = try await fitOnWorker(history, tenant: tenant, user: user, head: head, settings: settings,
+                                        warmStart: previous.flatMap { $0.headVersion == head.version ? $0.theta : nil })
+        let draft = UserStateDraft(
+            user: userKey, head: head.name, headVersion: head.version, theta: fit.state.theta,
+            precision: fit.state.precision, comparisonCount: history.count)
+        let saved = try await storeCall { try await store.saveState(draft, expectedVersion: previous?.version) }
+        let key = StateKey(tenant: tenant, user: user, head: head.name)
+        cache.set(key, CachedState(theta: saved.theta, precision: saved.precision, version: saved.version,
+                                   headVersion: saved.headVersion, coldStart: false))
+        return outcome(fit, head: head, version: saved.version, started: started)
+    }
+
+    func outcome(_ fit: AdaptResult, head: ServedHead, version: Int64, started: ContinuousClock.Instant) -> AdaptOutcome {
+        let elapsed = ContinuousClock.now - started
+        return AdaptOutcome(
+            head: head.name, theta: fit.state.theta, version: version, n: fit.report.comparisons,
+            trainAccuracy: fit.report.trainingAccuracy, loss: fit.report.objective, gradientNorm: fit.report.gradientNorm,
+            iterations: fit.report.iterations, converged: fit.report.converged,
+            tookMs: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+    }
+
+    /// The most recent `maxHistory` comparisons in one feature space, oldest first.
+    private func loadHistory(_ user: UserKey, featureSpace: String) async throws(ScoringError) -> [StoredComparison] {
+        var all: [StoredComparison] = []
+        var cursor: Cursor?
+        repeat {
+            let query = HistoryQuery(user: user, featureSpace: featureSpace, after: cursor,
+                                     limit: min(HistoryQuery.maxLimit, maxHistory - all.count), order: .newestFirst)
+            let page = try await storeCall { try await store.history(query) }
+            all += page.comparisons
+            cursor = page.nextCursor
+        } while cursor != nil && all.count < maxHistory
+        return all.reversed()
+    }
+
+    /// Prepares (shared-head pass) only comparisons not in the cache, then fits — all on the worker.
+    private func fitOnWorker(
+        _ history: [StoredComparison], tenant: String, user: String, head: ServedHead, settings: AdaptSettings,
+        warmStart: [Double]?
+    ) async throws(ScoringError) -> AdaptResult {
+        let keys = history.map {
+            PreparedKey(tenant: tenant, user: user, head: head.name, headVersion: head.version, sequence: $0.sequence,
+                        updatedAt: $0.updatedAt.timeIntervalSince1970)
+        }
+        let cached = keys.map { prepared.get($0) }
+        let missing = history.indices.filter { cached[$0] == nil }
+        let labelled = missing.map { i in
+            LabeledComparison(prompt: history[i].prompt, chosen: history[i].chosen, rejected: history[i].rejected,
+                              weight: history[i].weight)
+        }
+        let model = head.head
+        let options = AdaptOptions(prior: settings.prior, labelNoise: settings.labelNoise)
+        let initial = warmStart.map { ModelUserState(theta: $0) }
+        let (fresh, fit) = try await head.onWorker(cost: max(1, labelled.count)) {
+            let fresh = try model.prepare(labelled)
+            var all = cached
+            for (slot, p) in zip(missing, fresh) { all[slot] = p }
+            return (fresh, try model.adapt(all.map { $0! }, options: options, initial: initial))
+        }
+        for (slot, p) in zip(missing, fresh) { prepared.set(keys[slot], p) }
+        return fit
+    }
+
+    /// Keeps the cache coherent with saves and deletes made anywhere (this or another replica).
+    func apply(_ change: StateChange) {
+        switch change {
+        case let .stateSaved(user, head, version):
+            let key = StateKey(tenant: user.tenant, user: user.userID, head: head)
+            if let c = cache.get(key), c.version >= version { return }
+            cache.remove(key)
+        case let .userDeleted(user):
+            cache.removeAll { $0.tenant == user.tenant && $0.user == user.userID }
+            prepared.removeAll { $0.tenant == user.tenant && $0.user == user.userID }
+        case .resynchronize:
+            cache.removeAll { _ in true }
+        }
+    }
+
+    func forget(tenant: String, user: String) {
+        apply(.userDeleted(UserKey(tenant: tenant, userID: user)))
+    }
+}
