@@ -28,6 +28,7 @@ public final class RewardService: Sendable {
     let users: UserStates
     let features: FeatureResolver
     public let encoder: (any TextEmbedder)?
+    let general: WorkerQueue
     private let listener: Task<Void, Never>
 
     public init(store: any PreferenceStore, encoder: (any TextEmbedder)? = nil, configuration: Configuration = .init()) {
@@ -35,6 +36,7 @@ public final class RewardService: Sendable {
         self.store = store
         self.encoder = encoder
         worker = ModelWorker(configuration: .init(maxQueuedCost: configuration.maxQueuedItems))
+        general = WorkerQueue(worker: worker)
         catalog = HeadCatalog(worker: worker, maxBatchItems: configuration.maxBatchItems)
         let users = UserStates(store: store, cacheSize: configuration.userCacheSize,
                                preparedCacheSize: configuration.preparedCacheSize, maxHistory: configuration.maxHistoryForAdapt)
@@ -58,6 +60,11 @@ public final class RewardService: Sendable {
             served[name] = ServedHead(name: name, head: head, worker: worker, maxBatchItems: configuration.maxBatchItems)
         }
         try catalog.install(served, order: heads.map(\.name), defaultName: defaultName)
+    }
+
+    deinit {
+        listener.cancel()
+        worker.shutdown()
     }
 
     public func shutdown() async {
@@ -116,6 +123,15 @@ public final class RewardService: Sendable {
         }
         return NextComparisonResult(a: next.a, b: next.b, expectedGain: next.expectedGain, pA: next.probability,
                                     head: head.name, user: summary)
+    }
+
+    /// Embeds texts with the built-in encoder (through the embedding cache).
+    public func embed(_ texts: [String]) async throws(ScoringError) -> (vectors: [[Float]], model: String) {
+        guard let encoder else {
+            throw ScoringError(.encoderMissing, "no text encoder is configured; start the service with --encoder DIR", pointer: "/texts")
+        }
+        let vectors = try await features.embed(texts, on: general)
+        return (vectors, encoder.modelName)
     }
 
     public var heads: [HeadInfo] { catalog.infos }

@@ -11,7 +11,7 @@ public final class ServedHead: Sendable {
     let scoreBatcher: Batcher<ItemsJob, [Double]>
     let rankBatcher: Batcher<ItemsJob, Ranking>
     let compareBatcher: Batcher<PairsJob, [PairPreference]>
-    let exclusive: Batcher<@Sendable () -> Void, Void>
+    let exclusive: WorkerQueue
 
     init(name: String, head: RewardHead, worker: ModelWorker, maxBatchItems: Int) {
         self.name = name
@@ -34,12 +34,7 @@ public final class ServedHead: Sendable {
             }
         }
         // Work that must not be coalesced (adapt, prepare, next-comparison): one closure per job.
-        exclusive = Batcher(worker: worker, maxBatchCost: 1) { jobs in
-            jobs.map { job in
-                job()
-                return .success(())
-            }
-        }
+        exclusive = WorkerQueue(worker: worker)
     }
 
     /// Runs a coalesced batch; if it fails, runs each job alone so one bad request cannot fail the
@@ -57,16 +52,7 @@ public final class ServedHead: Sendable {
 
     /// Runs `body` on the model worker thread (never on the caller's thread) and returns its value.
     func onWorker<T: Sendable>(cost: Int = 1, _ body: @escaping @Sendable () throws -> T) async throws(ScoringError) -> T {
-        let box = ResultBox<T>()
-        do {
-            try await exclusive.submit({ box.set(Result { try body() }) }, cost: cost)
-        } catch {
-            throw ScoringError(error)
-        }
-        switch box.take() {
-        case .success(let v): return v
-        case .failure(let e): throw ScoringError(e)
-        }
+        try await exclusive.run(cost: cost, body)
     }
 
     public var info: HeadInfo {
@@ -77,10 +63,3 @@ public final class ServedHead: Sendable {
     }
 }
 
-/// Hands a value from the worker thread back to the awaiting task (set before the job completes).
-final class ResultBox<T: Sendable>: @unchecked Sendable {
-    // @unchecked: written once on the worker before the job's continuation resumes, read after.
-    private var value: Result<T, any Error>?
-    func set(_ v: Result<T, any Error>) { value = v }
-    func take() -> Result<T, any Error> { value! }
-}

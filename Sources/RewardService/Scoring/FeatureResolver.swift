@@ -36,16 +36,28 @@ struct FeatureResolver: Sendable {
                         "head \(head.name) reads \(backbone ?? "unnamed") features (\(slot.dimension)); the encoder is \(encoder.modelName) (\(encoder.dimension))",
                         pointer: slot.pointer + "/text")
                 }
-                if let cached = cache.get(t) { out[i] = cached } else { pending.append((i, t)) }
+                pending.append((i, t))
             }
         }
-        guard !pending.isEmpty, let encoder else { return out }
-        let texts = pending.map(\.text)
-        let vectors = try await head.onWorker(cost: texts.count) { try encoder.embed(texts) }
-        for (p, v) in zip(pending, vectors) {
-            cache.set(p.text, v)
-            out[p.index] = v
-        }
+        guard !pending.isEmpty else { return out }
+        let vectors = try await embed(pending.map(\.text), on: head.exclusive)
+        for (p, v) in zip(pending, vectors) { out[p.index] = v }
         return out
+    }
+
+    /// Embeddings for texts, from the cache where possible, the rest in one encoder batch.
+    func embed(_ texts: [String], on queue: WorkerQueue) async throws(ScoringError) -> [[Float]] {
+        guard let encoder else { throw ScoringError(.encoderMissing, "no text encoder is configured") }
+        var out = texts.map { cache.get($0) }
+        let missing = texts.indices.filter { out[$0] == nil }
+        guard !missing.isEmpty else { return out.map { $0! } }
+        let batch = missing.map { texts[$0] }
+        let vectors = try await queue.run(cost: batch.count) { try encoder.embed(batch) }
+        guard vectors.count == batch.count else { throw ScoringError(.internal, "the encoder returned \(vectors.count) vectors for \(batch.count) texts") }
+        for (i, v) in zip(missing, vectors) {
+            cache.set(texts[i], v)
+            out[i] = v
+        }
+        return out.map { $0! }
     }
 }

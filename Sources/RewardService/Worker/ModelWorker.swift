@@ -22,7 +22,8 @@ public final class ModelWorker: @unchecked Sendable {
 
     public init(configuration: Configuration = .init(), name: String = "model-worker") {
         self.configuration = configuration
-        let t = Thread { [unowned self] in self.loop() }
+        // The thread holds the worker until `shutdown` ends its loop (the owner calls it in deinit).
+        let t = Thread { self.loop() }
         t.name = name
         t.stackSize = 8 << 20
         thread = t

@@ -1,0 +1,21 @@
+/// Settings of the API layer (the transport has its own, the domain too).
+public struct APIConfiguration: Sendable {
+    /// Largest JSON body (413 past it). NDJSON bodies have no total limit, only `maxNDJSONLineBytes`.
+    public var maxBodyBytes = 32 * 1024 * 1024
+    public var maxNDJSONLineBytes = 8 * 1024 * 1024
+    /// NDJSON records scored concurrently (results are still written in input order).
+    public var ndjsonConcurrency = 64
+    /// Origins allowed to call from a browser (`*` for any); empty disables CORS headers.
+    public var corsAllowedOrigins: [String] = []
+    /// Tenant of unauthenticated requests.
+    public var defaultTenant = "default"
+    /// Seconds a client is told to wait after a 429/503.
+    public var retryAfterSeconds = 1
+    public var version = "0.1.0"
+    /// False while the server drains (SIGTERM): `/readyz` answers 503.
+    public var isAcceptingTraffic: @Sendable () -> Bool = { true }
+    /// Extra fields for `/info` (transport limits), rendered by the caller.
+    public var transportInfo: [String: Int] = [:]
+
+    public init() {}
+}

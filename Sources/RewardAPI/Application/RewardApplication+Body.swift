@@ -1,0 +1,67 @@
+import HTTPServer
+
+extension RewardApplication {
+    /// The request's JSON body. 415 for another media type, 413 past the limit, 400 for bad JSON.
+    func json(_ call: Call, optional: Bool = false) async throws -> JSONValue? {
+        let bytes = try await call.request.body.collect(upTo: configuration.maxBodyBytes)
+        if bytes.isEmpty {
+            if optional { return nil }
+            throw Problem.malformed("a JSON body is required")
+        }
+        try requireMediaType(call.request, ["application/json"])
+        return try JSONParser.parse(bytes)
+    }
+
+    func requiredJSON(_ call: Call) async throws -> JSONValue {
+        try await json(call)!
+    }
+
+    func requireMediaType(_ request: Request, _ accepted: [String]) throws(Problem) {
+        let type = Self.mediaType(request.headers["content-type"])
+        guard let type, accepted.contains(type) else {
+            throw Problem(
+                status: 415, title: "Unsupported media type",
+                detail: "send Content-Type: \(accepted.joined(separator: " or ")) (got \(request.headers["content-type"] ?? "none"))")
+        }
+    }
+
+    /// `Application/JSON; charset=utf-8` → `application/json`.
+    static func mediaType(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let main = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+        let trimmed = main.trimmingSpaces().lowercased()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Query parameters (`a=1&b=x%20y`), percent-decoded; repeated names keep the last.
+    static func query(_ request: Request) -> [String: String] {
+        guard let q = request.query else { return [:] }
+        var out: [String: String] = [:]
+        for part in q.split(separator: "&") {
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = Router<Int>.percentDecode(Substring(kv[0].replacingPlus())) ?? String(kv[0])
+            let value = kv.count > 1 ? Router<Int>.percentDecode(Substring(kv[1].replacingPlus())) : ""
+            if let value { out[key] = value }
+        }
+        return out
+    }
+
+    static func json(_ status: Int, _ w: JSONWriter, headers: HTTPHeaders = [:]) -> Response {
+        var h = headers
+        h.replace("Content-Type", "application/json")
+        return Response(status: status, headers: h, body: .bytes(w.bytes))
+    }
+}
+
+extension Substring {
+    func replacingPlus() -> String { String(map { $0 == "+" ? " " : $0 }) }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
