@@ -50,12 +50,18 @@ let package = Package(
         ),
 
         // MARK: domain (no HTTP, no SQL)
-        .target(name: "RewardService"),
-        .testTarget(name: "RewardServiceTests", dependencies: ["RewardService"]),
+        .target(name: "RewardService", dependencies: ["RewardModel", "Tensors", "PreferenceStore", "TextEncoder"]),
+        .testTarget(name: "RewardServiceTests", dependencies: ["RewardService", "RewardModel", "Tensors", "PreferenceStore"]),
 
         // MARK: REST API (routes, DTOs, validation, error → status)
-        .target(name: "RewardAPI", dependencies: ["HTTPServer"]),
-        .testTarget(name: "RewardAPITests", dependencies: ["RewardAPI"]),
+        .target(
+            name: "RewardAPI",
+            dependencies: ["HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "RewardAPITests",
+            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer"]
+        ),
 
         // MARK: math: Tensors is the only importer of COpenBLAS; RewardModel is pure and synchronous
         .target(name: "Tensors", dependencies: ["COpenBLAS"]),
@@ -94,6 +100,8 @@ let package = Package(
             name: "reward",
             dependencies: [
                 "HTTPServer",
+                "RewardAPI",
+                "RewardService",
                 "RewardModel",
                 "RewardTraining",
                 "Tensors",

@@ -3,6 +3,7 @@ import Dispatch
 import HTTPServer
 import Logging
 import PreferenceStore
+import RewardAPI
 
 #if canImport(Glibc)
 import Glibc
@@ -47,6 +48,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var service: ServiceOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -81,7 +84,15 @@ struct Serve: AsyncParsableCommand {
         }
         let readiness = ReadinessFlag()
         config.onReadinessChange = { readiness.set($0) }
-        let responder = ServeResponder(configuration: config, readiness: readiness, debugRoutes: debugRoutes)
+        // NDJSON scoring streams any number of records: it opts out of the total body limit and
+        // bounds each record instead (RewardAPI's line limit).
+        let maxBody = config.maxBodySize
+        config.bodyLimit = { request in
+            request.path == "/v1/score" && request.headers["content-type"]?.lowercased().hasPrefix("application/x-ndjson") == true
+                ? nil : maxBody
+        }
+        let api = APIHolder()
+        let responder = ServeResponder(configuration: config, readiness: readiness, debugRoutes: debugRoutes, api: api)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let server = HTTPServer(configuration: config, responder: responder, logger: logger) { port in
             // The one line on stdout: scripts and tests read the port from it.
@@ -108,6 +119,15 @@ struct Serve: AsyncParsableCommand {
         try await database.withStoreConfiguration(logger: logger) { storeConfiguration in
             let store = try await PostgresPreferenceStore.connect(storeConfiguration, logger: logger)
             do {
+                let rewards = try service.makeService(store: store, logger: logger)
+                var apiConfiguration = service.apiConfiguration(accepting: { readiness.isReady })
+                apiConfiguration.maxBodyBytes = config.maxBodySize
+                apiConfiguration.transportInfo = [
+                    "event_loops": config.loopCount, "max_connections": config.maxConnections,
+                    "max_header_bytes": config.maxHeaderBytes, "max_header_count": config.maxHeaderCount,
+                    "max_target_length": config.maxTargetLength,
+                ]
+                api.install(RewardApplication(service: rewards, configuration: apiConfiguration, logger: Logger(label: "reward.api")))
                 try await server.run()
             } catch {
                 await store.shutdown()

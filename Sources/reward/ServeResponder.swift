@@ -1,25 +1,22 @@
 import HTTPServer
+import RewardAPI
 import Synchronization
 
-/// The routes `reward serve` answers until the API layer arrives: liveness, readiness and info.
+/// The outer responder of `reward serve`: liveness and the debug routes here, everything else in
+/// the REST API (installed once the store and heads are ready, before the listener opens).
 struct ServeResponder: Responder {
     let configuration: HTTPServer.Configuration
     let readiness: ReadinessFlag
     /// `POST /_debug/echo` echoes the body, `GET /_debug/sleep?ms=N` answers after N ms (bench and
     /// shutdown tests only; off by default).
     let debugRoutes: Bool
+    let api: APIHolder
 
     func respond(to request: Request) async -> Response {
         switch request.path {
         case "/healthz":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET, HEAD") }
             return json(200, #"{"status":"ok"}"#)
-        case "/readyz":
-            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET, HEAD") }
-            return readiness.isReady ? json(200, #"{"status":"ready"}"#) : json(503, #"{"status":"shutting down"}"#)
-        case "/info":
-            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET, HEAD") }
-            return json(200, infoBody)
         case "/_debug/echo" where debugRoutes, "/_debug/inline-echo" where debugRoutes:
             let body = (try? await request.body.collect(upTo: configuration.maxBodySize)) ?? []
             return Response(status: 200, headers: ["Content-Type": "application/octet-stream"], body: .bytes(body))
@@ -34,25 +31,13 @@ struct ServeResponder: Responder {
                 try await writer.write(Array("slept \(ms) ms\n".utf8))
             })
         default:
-            return problem(404, "Not Found", "No route for this path.")
+            guard let app = api.application else { return problem(503, "Service Unavailable", "Starting up.") }
+            return await app.respond(to: request)
         }
     }
 
     /// Routes cheap enough to answer on the event loop (no blocking, no heavy CPU).
-    static let inlineRoutes: Set<Substring> = ["/healthz", "/readyz", "/info", "/_debug/inline-echo"]
-
-    private var infoBody: String {
-        let c = configuration
-        func ms(_ d: Duration) -> Int { Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }
-        return """
-            {"name":"reward","version":"\(RewardVersion.current)","http":{"loops":\(c.loopCount),\
-            "limits":{"max_connections":\(c.maxConnections),"max_body_bytes":\(c.maxBodySize),\
-            "max_chunk_bytes":\(c.maxChunkSize),"max_target_length":\(c.maxTargetLength),\
-            "max_header_bytes":\(c.maxHeaderBytes),"max_header_count":\(c.maxHeaderCount)},\
-            "timeouts_ms":{"header_read":\(ms(c.headerReadTimeout)),"keep_alive":\(ms(c.keepAliveTimeout)),\
-            "body_read":\(ms(c.bodyReadTimeout)),"write":\(ms(c.writeTimeout)),"shutdown":\(ms(c.shutdownDeadline))}}}
-            """
-    }
+    static let inlineRoutes: Set<Substring> = ["/healthz", "/_debug/inline-echo"]
 
     private func json(_ status: Int, _ text: String) -> Response {
         Response(status: status, headers: ["Content-Type": "application/json"], body: .bytes(Array(text.utf8)))
@@ -75,4 +60,11 @@ final class ReadinessFlag: Sendable {
     private let ready = Atomic<Bool>(false)
     var isReady: Bool { ready.load(ordering: .relaxed) }
     func set(_ value: Bool) { ready.store(value, ordering: .relaxed) }
+}
+
+/// The REST API, set once at startup (the server object exists before the store is connected).
+final class APIHolder: Sendable {
+    private let app = Mutex<RewardApplication?>(nil)
+    var application: RewardApplication? { app.withLock { $0 } }
+    func install(_ a: RewardApplication) { app.withLock { $0 = a } }
 }

@@ -52,7 +52,7 @@ struct FeatureResolver: Sendable {
         let missing = texts.indices.filter { out[$0] == nil }
         guard !missing.isEmpty else { return out.map { $0! } }
         let batch = missing.map { texts[$0] }
-        let vectors = try await queue.run(cost: batch.count) { try encoder.embed(batch) }
+        let vectors = try await queue.run(cost: batch.count) { try encoder.embeddings(for: batch) }
         guard vectors.count == batch.count else { throw ScoringError(.internal, "the encoder returned \(vectors.count) vectors for \(batch.count) texts") }
         for (i, v) in zip(missing, vectors) {
             cache.set(texts[i], v)

@@ -4,5 +4,5 @@ public protocol TextEmbedder: Sendable {
     var modelName: String { get }
     var dimension: Int { get }
     /// One L2-normalised embedding per text, in order.
-    func embed(_ texts: [String]) throws -> [[Float]]
+    func embeddings(for texts: [String]) throws -> [[Float]]
 }
