@@ -59,6 +59,11 @@ let package = Package(
             dependencies: ["HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "RewardAPITests",
             dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer"]
         ),

@@ -25,8 +25,7 @@ struct ModelWorkerTests {
         try await withThrowingTaskGroup(of: (Int, Int).self) { group in
             group.addTask { (0, try await batcher.submit(0)) }
             // Wait until the first job is running (blocked on the gate) before queueing more.
-            while worker.queuedCostNow != 0 { try await Task.sleep(for: .milliseconds(1)) }
-            try await Task.sleep(for: .milliseconds(20))
+            while probe.firstCall.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
             for i in 1 ... 50 { group.addTask { (i, try await batcher.submit(i)) } }
             while worker.queuedCostNow < 50 { try await Task.sleep(for: .milliseconds(1)) }
             probe.gate.signal()
@@ -39,13 +38,15 @@ struct ModelWorkerTests {
         let worker = ModelWorker(configuration: .init(maxQueuedCost: 10))
         defer { worker.shutdown() }
         let gate = DispatchSemaphore(value: 0)
+        let running = Mutex(0)
         let batcher = Batcher<Int, Int>(worker: worker) { inputs in
+            running.withLock { $0 += 1 }
             gate.wait()
             return inputs.map { .success($0) }
         }
-        async let blocked = batcher.submit(1, cost: 1)  // runs and blocks the worker
-        while worker.queuedCostNow != 0 { try await Task.sleep(for: .milliseconds(1)) }
-        try await Task.sleep(for: .milliseconds(20))
+        async let blocked = batcher.submit(1, cost: 1)
+        // Only once the first job occupies the worker is the next one certain to queue behind it.
+        while running.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(1)) }
         async let queued = batcher.submit(2, cost: 8)  // queues (8 ≤ 10)
         while worker.queuedCostNow != 8 { try await Task.sleep(for: .milliseconds(1)) }
         await #expect(throws: ScoringError.self) { try await batcher.submit(3, cost: 5) }

@@ -224,8 +224,13 @@ paths:
                   comparisons:
                     - { id: "task-17", chosen: { features: [0.1, -0.2, 0.3, 0.05] }, rejected: { features: [0.0, 0.4, -0.1, 0.2] } }
       responses:
+        '201':
+          description: New comparisons stored.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/AppendComparisonsResponse' }
         '200':
-          description: Stored (a retry with the same ids returns the original rows).
+          description: Nothing new stored (a retry with the same ids returns the original rows).
           content:
             application/json:
               schema: { $ref: '#/components/schemas/AppendComparisonsResponse' }
@@ -684,10 +689,13 @@ components:
         name: { type: string }
         kind: { type: string, enum: [bt, pal-a, pal-b, gpm, micro] }
         feature_dim: { type: integer }
+        prompt_dim: { type: [integer, 'null'] }
+        feature_space: { type: string }
+        seen_users: { type: integer }
         state_dim: { type: integer }
         default: { type: boolean }
         version: { type: string }
-        backbone: { type: string }
+        backbone: { type: [string, 'null'] }
         uses_prompt: { type: boolean }
         parameters: { type: integer }
     Readiness:
