@@ -17,7 +17,8 @@ release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
 run: release encoder
-	@echo "try: curl -s http://$(HOST):$(PORT)/healthz"
+	@echo "once it listens, try:"
+	@echo "  curl -s http://$(HOST):$(PORT)/v1/score -H 'Content-Type: application/json' -d '{\"user\":\"alice\",\"items\":[{\"text\":\"I love helping people.\"},{\"text\":\"I enjoy arguing.\"}]}'"
 	$$($(SWIFT) build -c release --show-bin-path)/reward serve --host $(HOST) --port $(PORT)
 
 # Every test, against a throwaway PostgreSQL cluster that is removed afterwards (also on failure).
