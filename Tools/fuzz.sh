@@ -13,6 +13,7 @@ swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name HTTP1ParserFuz
     "$src"/HTTP1/HTTP1Parser.swift "$src"/HTTP1/HTTP1Parser+Rules.swift "$src"/HTTP1/HTTP1Parser+Semantics.swift \
     "$src"/HTTP1/HTTP1ParseError.swift "$src"/HTTP1/RequestHead.swift \
     "$src"/HTTPHeaders.swift "$src"/Request.swift "$src"/RequestBody.swift "$src"/Body/RequestBodySource.swift \
+    "$src"/System/Locked.swift \
     -o "$out/http1-parser-fuzz"
 echo "fuzzing the HTTP/1.1 parser for ${seconds}s"
 "$out/http1-parser-fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The producer side of a streamed request body, with backpressure: the connection appends chunks
 /// as they are parsed and stops reading while more than `highWatermark` bytes wait for the consumer;
 /// the consumer's reads call `onDrained` (once) when the backlog falls to half of it.
@@ -13,7 +11,7 @@ final class RequestBodySource: Sendable {
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
         var producerPaused = false
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let highWatermark: Int
     private let onDrained: @Sendable () -> Void
 
