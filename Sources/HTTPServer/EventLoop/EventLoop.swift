@@ -13,7 +13,7 @@ protocol EventSink: AnyObject {
 /// timers) is touched only on its thread; other threads reach it through `execute(_:)`, which
 /// queues the closure and wakes the loop through an eventfd (one write per batch of closures).
 ///
-/// `@unchecked Sendable`: the mutable state is either behind `inbox` (a Mutex) or confined to the
+/// `@unchecked Sendable`: the mutable state is either behind `inbox` (a mutex) or confined to the
 /// loop thread (checked with `assertInEventLoop()` in debug builds). A busy loop picks up new jobs
 /// before it would block, so the eventfd is written only while it sleeps (one write per sleep).
 public final class EventLoop: @unchecked Sendable {
@@ -31,7 +31,7 @@ public final class EventLoop: @unchecked Sendable {
         var sleeping = false
         var wakePending = false
     }
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())  // a pthread mutex: visible to ThreadSanitizer
     private var running: [Job] = []
     private var sinks: [EventSink?] = []
     private var timers = TimerHeap()
