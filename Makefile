@@ -23,9 +23,10 @@ run: release encoder
 
 # Every test, against a throwaway PostgreSQL cluster that is removed afterwards (also on failure).
 test: deps encoder
-	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator h2=h2
+	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator h2=h2 schemathesis=schemathesis
 	python3 -m openapi_spec_validator openapi.yaml
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	Tools/pg.sh with Tools/schemathesis.sh
 	Tools/pg.sh with $(SWIFT) test --skip-build $(BUILD_FLAGS)
 
 # The text encoder's weights (all-MiniLM-L6-v2, SHA-256 checked); cached, no network once fetched.
