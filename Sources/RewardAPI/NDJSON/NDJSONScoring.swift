@@ -12,7 +12,16 @@ extension RewardApplication {
             var splitter = LineSplitter(maxLineBytes: app.configuration.maxNDJSONLineBytes)
             var lineNumber = 0
             var window: [Task<[UInt8], Never>] = []
+            // Results are gathered and written per received chunk (or every 64 KiB): one write per
+            // line would cost one event-loop hop per line.
+            var pending: [UInt8] = []
             defer { for t in window { t.cancel() } }
+
+            func flush() async throws {
+                guard !pending.isEmpty else { return }
+                try await writer.write(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
 
             func enqueue(_ record: LineSplitter.Record) async throws {
                 lineNumber += 1
@@ -20,24 +29,28 @@ extension RewardApplication {
                 if case .line(let bytes) = record, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 window.append(Task { await app.scoreLine(record, number: n, tenant: call.tenant) })
                 if window.count >= app.configuration.ndjsonConcurrency {
-                    try await writer.write(await window.removeFirst().value)
+                    pending += await window.removeFirst().value
+                    if pending.count >= 64 * 1024 { try await flush() }
                 }
             }
 
             do {
                 for try await chunk in call.request.body {
                     for record in splitter.push(chunk) { try await enqueue(record) }
+                    try await flush()
                 }
                 if let last = splitter.finish() { try await enqueue(last) }
             } catch let e as RequestBodyError {
                 // The upload broke off: answer what arrived, then say why the stream ended.
-                for t in window { try await writer.write(await t.value) }
+                for t in window { pending += await t.value }
                 window.removeAll()
                 let p = ErrorMapping.problem(for: e, retryAfter: app.configuration.retryAfterSeconds, logger: app.logger)
-                try await writer.write(Self.lineError(lineNumber + 1, p))
+                pending += Self.lineError(lineNumber + 1, p)
+                try await flush()
                 return
             }
-            while !window.isEmpty { try await writer.write(await window.removeFirst().value) }
+            while !window.isEmpty { pending += await window.removeFirst().value }
+            try await flush()
         })
     }
 
