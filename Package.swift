@@ -56,7 +56,10 @@ let package = Package(
         // MARK: REST API (routes, DTOs, validation, error → status)
         .target(
             name: "RewardAPI",
-            dependencies: ["HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log")],
+            // The contract is served at /openapi.yaml; the resource is a symlink to the top-level file,
+            // compiled into the binary so there is one copy and nothing to keep in sync.
+            resources: [.embedInCode("Resources/openapi.yaml")]
         ),
         .testTarget(
             name: "EndToEndTests",

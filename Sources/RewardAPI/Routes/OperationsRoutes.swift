@@ -66,7 +66,7 @@ extension RewardApplication {
     }
 
     static func openAPI(_ app: RewardApplication, _ call: Call) async throws -> Response {
-        Response(status: 200, headers: ["Content-Type": "application/yaml"], body: .bytes(Array(OpenAPIDocument.yaml.utf8)))
+        Response(status: 200, headers: ["Content-Type": "application/yaml"], body: .bytes(PackageResources.openapi_yaml))
     }
 
     static func listHeads(_ app: RewardApplication, _ call: Call) async throws -> Response {
