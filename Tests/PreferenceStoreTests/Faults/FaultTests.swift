@@ -32,9 +32,13 @@ struct FaultTests {
                     try? await Task.sleep(for: .milliseconds(5))
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // Wait for progress rather than a fixed time: a loaded CI machine may append slowly.
+            #expect(try await AdminSQL.eventually(within: .seconds(20)) { await log.entries.filter { $0.error == nil }.count >= 6 })
             try await cluster.cluster.pgCtl(["-m", "fast", "-w", "-t", "30", "restart"])
-            try await Task.sleep(for: .milliseconds(300))
+            let restarted = ContinuousClock.now
+            #expect(try await AdminSQL.eventually(within: .seconds(20)) {
+                await log.entries.filter { $0.error == nil && $0.finished > restarted }.count >= 6
+            })
             try await cluster.cluster.pgCtl(["-m", "fast", "-w", "-t", "30", "stop"])
             let outage = ContinuousClock.now
             try await Task.sleep(for: .seconds(1))
