@@ -19,6 +19,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Metrics API (modules emit through it) and its Prometheus backend (the executable renders /metrics);
+        // neither pulls in NIO (swift-prometheus 2.x depends on swift-metrics and swift-atomics only).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries (system) and the Glibc shim
@@ -50,13 +54,17 @@ let package = Package(
         ),
 
         // MARK: domain (no HTTP, no SQL)
-        .target(name: "RewardService", dependencies: ["RewardModel", "Tensors", "PreferenceStore", "TextEncoder"]),
+        .target(
+            name: "RewardService",
+            dependencies: ["RewardModel", "Tensors", "PreferenceStore", "TextEncoder", .product(name: "Metrics", package: "swift-metrics")]
+        ),
         .testTarget(name: "RewardServiceTests", dependencies: ["RewardService", "RewardModel", "Tensors", "PreferenceStore"]),
 
         // MARK: REST API (routes, DTOs, validation, error → status)
         .target(
             name: "RewardAPI",
-            dependencies: ["HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics")],
             // The contract is served at /openapi.yaml; the resource is a symlink to the top-level file,
             // compiled into the binary so there is one copy and nothing to keep in sync.
             resources: [.embedInCode("Resources/openapi.yaml")]
@@ -68,7 +76,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RewardAPITests",
-            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer"]
+            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer",
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log")]
         ),
 
         // MARK: math: Tensors is the only importer of COpenBLAS; RewardModel is pure and synchronous
@@ -96,6 +106,7 @@ let package = Package(
             dependencies: [
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .testTarget(name: "PreferenceStoreTests", dependencies: ["PreferenceStore"]),
@@ -117,7 +128,15 @@ let package = Package(
                 "TextEncoder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
+        ),
+        // The executable's own logic (configuration sources, log format), tested in process.
+        .testTarget(
+            name: "RewardCommandTests",
+            dependencies: ["reward", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

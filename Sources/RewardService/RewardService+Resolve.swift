@@ -61,9 +61,11 @@ extension RewardService {
 
     func submit<I, O>(_ batcher: Batcher<I, O>, _ input: I, cost: Int) async throws(ScoringError) -> O {
         do {
-            return try await batcher.submit(input, cost: cost)
+            return try await RequestTiming.measure(.compute) { try await batcher.submit(input, cost: cost) }
         } catch {
-            throw ScoringError(error)
+            let e = ScoringError(error)
+            if e.code == .overloaded { metrics.overloadRejections.increment() }
+            throw e
         }
     }
 }

@@ -80,6 +80,7 @@ extension RewardService {
         let start = initial.map { ModelUserState(theta: $0) }
         let examples = labelled
         let fit = try await head.onWorker(cost: examples.count) { try model.adapt(examples, options: options, initial: start) }
+        metrics.adaptStateless.record(since: started)
         return users.outcome(fit, head: head, version: 0, started: started)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import PreferenceStore
 import RewardModel
 import Tensors
@@ -18,6 +19,8 @@ public final class RewardService: Sendable {
         public var embeddingCacheSize = 50_000
         /// Most recent comparisons an adapt fits on.
         public var maxHistoryForAdapt = 20_000
+        /// Where the domain's metrics go (the process-wide backend unless a test passes its own).
+        public var metricsFactory: any MetricsFactory = MetricsSystem.factory
         public init() {}
     }
 
@@ -29,19 +32,23 @@ public final class RewardService: Sendable {
     let features: FeatureResolver
     public let encoder: (any TextEmbedder)?
     let general: WorkerQueue
+    let metrics: ServiceMetrics
     private let listener: Task<Void, Never>
 
     public init(store: any PreferenceStore, encoder: (any TextEmbedder)? = nil, configuration: Configuration = .init()) {
         self.configuration = configuration
         self.store = store
         self.encoder = encoder
+        let metrics = ServiceMetrics(factory: configuration.metricsFactory)
+        self.metrics = metrics
         worker = ModelWorker(configuration: .init(maxQueuedCost: configuration.maxQueuedItems))
         general = WorkerQueue(worker: worker)
         catalog = HeadCatalog(worker: worker, maxBatchItems: configuration.maxBatchItems)
         let users = UserStates(store: store, cacheSize: configuration.userCacheSize,
-                               preparedCacheSize: configuration.preparedCacheSize, maxHistory: configuration.maxHistoryForAdapt)
+                               preparedCacheSize: configuration.preparedCacheSize, maxHistory: configuration.maxHistoryForAdapt,
+                               metrics: metrics)
         self.users = users
-        features = FeatureResolver(encoder: encoder, cache: LRUCache(capacity: configuration.embeddingCacheSize))
+        features = FeatureResolver(encoder: encoder, cache: LRUCache(capacity: configuration.embeddingCacheSize), metrics: metrics)
         let changes = store.stateChanges()
         listener = Task.detached {
             for await change in changes { users.apply(change) }

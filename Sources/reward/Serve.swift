@@ -27,11 +27,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests may take to finish after SIGTERM/SIGINT.")
     var shutdownDeadline: Double = 25
 
-    @Option(help: "Seconds to keep serving (reporting not-ready) after SIGTERM before closing the listener.")
-    var readinessDelay: Double = 0
+    @Option(help: "Seconds to keep serving after SIGTERM while /readyz answers 503 (load balancers notice), before the listener closes and in-flight requests drain.")
+    var drainDelay: Double = 0
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
+
+    @Option(help: "Log format: json (one object per line), text, or auto (json unless stderr is a terminal).")
+    var logFormat: LogFormat = .auto
 
     @Option(help: "PEM certificate chain (leaf first) to serve TLS with; needs --tls-key. SIGHUP reloads it.")
     var tlsCert: String?
@@ -54,23 +57,22 @@ struct Serve: AsyncParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LogFormat.bootstrap(logFormat, level: Logger.Level(rawValue: logLevel) ?? .info)
+        let renderMetrics = MetricsSetup.bootstrapPrometheus()
         let logger = Logger(label: "reward")
 
         var config = HTTPServer.Configuration(host: host, port: port, loopCount: loops)
         config.accessLog = accessLog
         config.inlineResponder = { ServeResponder.inlineRoutes.contains($0.path) }
         config.shutdownDeadline = .milliseconds(Int(shutdownDeadline * 1000))
-        config.readinessDelay = .milliseconds(Int(readinessDelay * 1000))
+        config.readinessDelay = .milliseconds(Int(drainDelay * 1000))
         config.http2.isEnabled = http2
         if let tlsCert, let tlsKey {
             let protocols = http2 ? ["h2", "http/1.1"] : ["http/1.1"]
@@ -122,6 +124,7 @@ struct Serve: AsyncParsableCommand {
                 let rewards = try service.makeService(store: store, logger: logger)
                 var apiConfiguration = service.apiConfiguration(accepting: { readiness.isReady })
                 apiConfiguration.maxBodyBytes = config.maxBodySize
+                apiConfiguration.metricsRenderer = renderMetrics
                 apiConfiguration.transportInfo = [
                     "event_loops": config.loopCount, "max_connections": config.maxConnections,
                     "max_header_bytes": config.maxHeaderBytes, "max_header_count": config.maxHeaderCount,

@@ -30,6 +30,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Queued model work (items) before requests get 429 (env REWARD_MAX_QUEUED_ITEMS).")
     var maxQueuedItems: Int?
 
+    @Option(help: "API requests handled at once before new ones get 429 (health, metrics and admin routes exempt; 0: no limit).")
+    var maxInFlight: Int = 1024
+
     @Option(help: "Cached user states (env REWARD_USER_CACHE).")
     var userCache: Int?
 
@@ -76,6 +79,7 @@ struct ServiceOptions: ParsableArguments {
             c.corsAllowedOrigins = o.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         }
         c.version = RewardVersion.current
+        c.maxInFlight = maxInFlight
         c.isAcceptingTraffic = accepting
         return c
     }

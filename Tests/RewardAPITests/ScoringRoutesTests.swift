@@ -125,7 +125,7 @@ struct ScoringRoutesTests {
         let spec = try await h.call(.get, "/openapi.yaml")
         #expect(spec.text.hasPrefix("openapi: 3.1"))
         _ = try await h.call(.post, "/v1/score", json: #"{"items":[{"features":[1,2,3,4]}]}"#)
-        let metrics = try await h.call(.get, "/metrics")
-        #expect(metrics.text.contains(#"route="/v1/score""#))
+        let metrics = try await h.call(.get, "/metrics")  // contents: ObservabilityTests
+        #expect(metrics.status == 200)
     }
 }

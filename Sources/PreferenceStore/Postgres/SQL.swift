@@ -80,6 +80,9 @@ enum SQL {
 
     /// Notification payload: JSON built by the server (so ids with any characters survive), channel below.
     static let channel = "reward_state_changes"
+    /// Seconds since the epoch when the change was written, for the NOTIFY-lag metric (commit follows at once:
+    /// each notifying statement is its own transaction).
+    static let sentAt = "extract(epoch from clock_timestamp())"
 
     /// Create (expected version NULL) or compare-and-swap update, plus NOTIFY, in one statement (one transaction).
     static let insertState = PreparedStatement(name: "insert_state_v1", sql: """
@@ -90,7 +93,7 @@ enum SQL {
             RETURNING \(stateColumns)
         )
         SELECT saved.*, pg_notify('\(channel)', json_build_object('kind', 'state', 'tenant', $1::text,
-               'user', $2::text, 'head', $3::text, 'version', saved.version)::text) FROM saved
+               'user', $2::text, 'head', $3::text, 'version', saved.version, 'sent_at', \(sentAt))::text) FROM saved
         """)
 
     static let updateState = PreparedStatement(name: "update_state_v1", sql: """
@@ -101,14 +104,14 @@ enum SQL {
             RETURNING \(stateColumns)
         )
         SELECT saved.*, pg_notify('\(channel)', json_build_object('kind', 'state', 'tenant', $1::text,
-               'user', $2::text, 'head', $3::text, 'version', saved.version)::text) FROM saved
+               'user', $2::text, 'head', $3::text, 'version', saved.version, 'sent_at', \(sentAt))::text) FROM saved
         """)
 
     static let deleteUser = """
         WITH c AS (DELETE FROM comparisons WHERE tenant = $1 AND user_id = $2 RETURNING 1),
              s AS (DELETE FROM user_states WHERE tenant = $1 AND user_id = $2 RETURNING 1)
         SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM s),
-               pg_notify('\(channel)', json_build_object('kind', 'deleted', 'tenant', $1::text, 'user', $2::text)::text)
+               pg_notify('\(channel)', json_build_object('kind', 'deleted', 'tenant', $1::text, 'user', $2::text, 'sent_at', \(sentAt))::text)
         """
 
     static let countComparisons = PreparedStatement(name: "count_comparisons_v1", sql: """

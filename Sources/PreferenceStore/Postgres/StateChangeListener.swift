@@ -1,6 +1,7 @@
 import CLibPQ
 import Foundation
 import Logging
+import Metrics
 
 /// A dedicated LISTEN connection and its thread, started by the first subscriber. Each NOTIFY on
 /// `SQL.channel` becomes a `StateChange` for every subscriber. After the connection is re-established,
@@ -17,6 +18,9 @@ final class StateChangeListener: @unchecked Sendable {  // `started`/`stopping` 
     private let finished = DispatchSemaphore(value: 0)
     /// How long the connection may sit silent before the listener pings the server to prove it is alive.
     private let pingInterval: Duration = .seconds(15)
+    /// Time from the write (server clock, inside the committing statement) to this replica's receipt.
+    /// Across hosts it includes their clock skew; negative values (skew) are recorded as 0.
+    private let notifyLag = Timer(label: "reward_store_notify_lag_seconds", dimensions: [])
 
     init(settings: ConnectionSettings, backoff: (first: Duration, max: Duration), logger: Logger) {
         self.settings = settings
@@ -116,7 +120,12 @@ final class StateChangeListener: @unchecked Sendable {  // `started`/`stopping` 
         while let notify = PQnotifies(raw) {
             let payload = String(cString: notify.pointee.extra)
             PQfreemem(notify)
-            if let change = Self.decode(payload) { broadcaster.publish(change) }
+            guard let (change, sentAt) = Self.decodeTimed(payload) else { continue }
+            if let sentAt {
+                let lag = Date().timeIntervalSince1970 - sentAt
+                notifyLag.recordNanoseconds(Int64(max(0, lag) * 1e9))
+            }
+            broadcaster.publish(change)
         }
     }
 
@@ -126,17 +135,21 @@ final class StateChangeListener: @unchecked Sendable {  // `started`/`stopping` 
     }
 
     /// Payloads are JSON objects built by the server: {"kind":"state"|"deleted","tenant","user","head","version"}.
-    static func decode(_ payload: String) -> StateChange? {
+    static func decode(_ payload: String) -> StateChange? { decodeTimed(payload)?.change }
+
+    /// The change and, when the payload carries it, when it was written (`sent_at`, epoch seconds).
+    static func decodeTimed(_ payload: String) -> (change: StateChange, sentAt: Double?)? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
               let tenant = object["tenant"] as? String, let userID = object["user"] as? String
         else { return nil }
         let user = UserKey(tenant: tenant, userID: userID)
+        let sentAt = (object["sent_at"] as? NSNumber)?.doubleValue
         switch object["kind"] as? String {
         case "state":
             guard let head = object["head"] as? String, let version = (object["version"] as? NSNumber)?.int64Value else { return nil }
-            return .stateSaved(user, head: head, version: version)
+            return (.stateSaved(user, head: head, version: version), sentAt)
         case "deleted":
-            return .userDeleted(user)
+            return (.userDeleted(user), sentAt)
         default:
             return nil
         }

@@ -1,3 +1,5 @@
+import Metrics
+
 /// Settings of the API layer (the transport has its own, the domain too).
 public struct APIConfiguration: Sendable {
     /// Largest JSON body (413 past it). NDJSON bodies have no total limit, only `maxNDJSONLineBytes`.
@@ -16,6 +18,12 @@ public struct APIConfiguration: Sendable {
     public var isAcceptingTraffic: @Sendable () -> Bool = { true }
     /// Extra fields for `/info` (transport limits), rendered by the caller.
     public var transportInfo: [String: Int] = [:]
+    /// Most API requests handled at once (429 past it; health, metrics and admin routes exempt); ≤ 0: no limit.
+    public var maxInFlight = 1024
+    /// Where the API's metrics go (the process-wide backend unless a test passes its own).
+    public var metricsFactory: any MetricsFactory = MetricsSystem.factory
+    /// Renders the Prometheus text exposition for `GET /metrics` (nil: the route says no backend is configured).
+    public var metricsRenderer: (@Sendable () -> [UInt8])?
 
     public init() {}
 }

@@ -1,36 +1,74 @@
+import CoreMetrics
+import Metrics
 import Synchronization
 
-/// Request counters by route template and status, in Prometheus text format. Labels are templates,
-/// never ids, so cardinality stays bounded.
+/// The API's instruments, through the swift-metrics API: request count and latency by route
+/// template, method and status; errors by problem type; items scored; in-flight requests. Labels are
+/// templates, never ids, so cardinality stays bounded. Instruments are created once per label set
+/// and reused (a dictionary lookup per request).
 final class APIMetrics: Sendable {
-    private struct Key: Hashable {
+    private struct RouteKey: Hashable {
         var template: String
         var method: String
         var status: Int
     }
 
-    private struct State {
-        var requests: [Key: Int] = [:]
-        var items = 0
+    private struct RouteInstruments: Sendable {
+        let requests: Counter
+        let duration: Timer
     }
 
-    private let state = Mutex(State())
+    static let requestsLabel = "reward_http_requests_total"
+    static let durationLabel = "reward_http_request_duration_seconds"
 
-    func record(template: String, method: String, status: Int) {
-        state.withLock { $0.requests[Key(template: template, method: method, status: status), default: 0] += 1 }
+    private let factory: any MetricsFactory
+    private let routes = Mutex<[RouteKey: RouteInstruments]>([:])
+    private let errors = Mutex<[Int: Counter]>([:])
+    private let items: Counter
+    let inFlight: Gauge
+    let inFlightRejections: Counter
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+        items = Counter(label: "reward_items_scored_total", dimensions: [], factory: factory)
+        inFlight = Gauge(label: "reward_http_in_flight_requests", dimensions: [], factory: factory)
+        inFlightRejections = Counter(label: "reward_http_in_flight_rejections_total", dimensions: [], factory: factory)
     }
 
-    func itemsScored(_ n: Int) { state.withLock { $0.items += n } }
-
-    func render() -> String {
-        let s = state.withLock { $0 }
-        var out = "# HELP reward_http_requests_total Requests by route template, method and status.\n"
-        out += "# TYPE reward_http_requests_total counter\n"
-        for (k, v) in s.requests.sorted(by: { ($0.key.template, $0.key.status) < ($1.key.template, $1.key.status) }) {
-            out += "reward_http_requests_total{route=\"\(k.template)\",method=\"\(k.method)\",status=\"\(k.status)\"} \(v)\n"
+    func record(template: String, method: String, status: Int, duration: Duration) {
+        let key = RouteKey(template: template, method: method, status: status)
+        let instruments = routes.withLock { table in
+            if let found = table[key] { return found }
+            let dimensions = [("route", template), ("method", method), ("status", String(status))]
+            let made = RouteInstruments(
+                requests: Counter(label: Self.requestsLabel, dimensions: dimensions, factory: factory),
+                duration: Timer(label: Self.durationLabel, dimensions: dimensions, factory: factory))
+            table[key] = made
+            return made
         }
-        out += "# HELP reward_items_scored_total Items scored or compared.\n# TYPE reward_items_scored_total counter\n"
-        out += "reward_items_scored_total \(s.items)\n"
-        return out
+        instruments.requests.increment()
+        instruments.duration.recordNanoseconds(duration.totalNanoseconds)
+        if status >= 400 { error(status: status) }
+    }
+
+    /// Error responses by RFC 9457 problem type (one type per status here) and status.
+    private func error(status: Int) {
+        let counter = errors.withLock { table in
+            if let found = table[status] { return found }
+            let made = Counter(label: "reward_http_errors_total",
+                               dimensions: [("type", "/problems/\(Problem.slug(status))"), ("status", String(status))],
+                               factory: factory)
+            table[status] = made
+            return made
+        }
+        counter.increment()
+    }
+
+    func itemsScored(_ n: Int) { items.increment(by: Int64(n)) }
+}
+
+extension Duration {
+    var totalNanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

@@ -1,15 +1,18 @@
 import HTTPServer
+import RewardService
 
 extension RewardApplication {
     /// The request's JSON body. 415 for another media type, 413 past the limit, 400 for bad JSON.
     func json(_ call: Call, optional: Bool = false) async throws -> JSONValue? {
-        let bytes = try await call.request.body.collect(upTo: configuration.maxBodyBytes)
-        if bytes.isEmpty {
-            if optional { return nil }
-            throw Problem.malformed("a JSON body is required")
+        try await RequestTiming.measure(.decode) {
+            let bytes = try await call.request.body.collect(upTo: configuration.maxBodyBytes)
+            if bytes.isEmpty {
+                if optional { return nil }
+                throw Problem.malformed("a JSON body is required")
+            }
+            try requireMediaType(call.request, ["application/json"])
+            return try JSONParser.parse(bytes)
         }
-        try requireMediaType(call.request, ["application/json"])
-        return try JSONParser.parse(bytes)
     }
 
     func requiredJSON(_ call: Call) async throws -> JSONValue {

@@ -19,13 +19,15 @@ public struct RewardApplication: Responder {
     let configuration: APIConfiguration
     let logger: Logger
     let metrics: APIMetrics
+    let admission: InFlightLimiter
     let router: Router<Handler>
 
     public init(service: RewardService, configuration: APIConfiguration = .init(), logger: Logger = Logger(label: "reward.api")) {
         self.service = service
         self.configuration = configuration
         self.logger = logger
-        metrics = APIMetrics()
+        metrics = APIMetrics(factory: configuration.metricsFactory)
+        admission = InFlightLimiter(limit: configuration.maxInFlight, metrics: metrics)
         router = Self.makeRouter()
     }
 
@@ -34,16 +36,20 @@ public struct RewardApplication: Responder {
         if request.method == .options {
             return cors(preflight(request), origin: origin)
         }
+        let started = ContinuousClock.now
+        let timing = RequestTiming()
+        var permit: InFlightLimiter.Permit?
         var template = "unmatched"
-        let response: Response
+        var response: Response
         switch router.match(request.method, request.path) {
         case .found(let handler, let t, let parameters):
             template = t
             let call = Call(request: request, parameters: parameters, template: t, tenant: configuration.defaultTenant)
             do {
-                response = try await handler(self, call)
+                permit = try admission.admit(template: t, retryAfter: configuration.retryAfterSeconds)
+                response = try await RequestTiming.$current.withValue(timing) { try await handler(self, call) }
             } catch {
-                response = ErrorMapping.problem(for: error, retryAfter: configuration.retryAfterSeconds, logger: logger).response()
+                response = ErrorMapping.problem(for: error, retryAfter: configuration.retryAfterSeconds, logger: logger(for: request)).response()
             }
         case .methodNotAllowed(let allow):
             var p = Problem(status: 405, title: "Method not allowed", detail: "\(request.method) is not supported on this path")
@@ -54,7 +60,7 @@ public struct RewardApplication: Responder {
         case .notFound:
             response = Problem.notFound("no route for \(request.path)").response()
         }
-        metrics.record(template: template, method: request.method.rawValue, status: response.status)
+        observe(&response, method: request.method, template: template, started: started, timing: timing, permit: permit)
         return cors(response, origin: origin)
     }
 

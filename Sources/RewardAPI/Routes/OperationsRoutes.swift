@@ -61,8 +61,12 @@ extension RewardApplication {
         return json(200, w)
     }
 
+    /// Prometheus text exposition. Gauges describing current state are sampled first.
     static func metricsText(_ app: RewardApplication, _ call: Call) async throws -> Response {
-        Response(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"], body: .bytes(Array(app.metrics.render().utf8)))
+        app.service.collectMetrics()
+        app.metrics.inFlight.record(app.admission.current)
+        let body = app.configuration.metricsRenderer?() ?? Array("# no metrics backend is configured\n".utf8)
+        return Response(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: .bytes(body))
     }
 
     static func openAPI(_ app: RewardApplication, _ call: Call) async throws -> Response {

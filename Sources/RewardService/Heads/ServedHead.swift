@@ -52,7 +52,7 @@ public final class ServedHead: Sendable {
 
     /// Runs `body` on the model worker thread (never on the caller's thread) and returns its value.
     func onWorker<T: Sendable>(cost: Int = 1, _ body: @escaping @Sendable () throws -> T) async throws(ScoringError) -> T {
-        try await exclusive.run(cost: cost, body)
+        try await RequestTiming.measure(.compute) { () async throws(ScoringError) in try await exclusive.run(cost: cost, body) }
     }
 
     public var info: HeadInfo {

@@ -3,6 +3,7 @@
 struct FeatureResolver: Sendable {
     let encoder: (any TextEmbedder)?
     let cache: LRUCache<String, [Float]>
+    let metrics: ServiceMetrics
 
     /// A slot of the request: the item and where it sits in the request body (for error pointers).
     struct Slot {
@@ -50,9 +51,13 @@ struct FeatureResolver: Sendable {
         guard let encoder else { throw ScoringError(.encoderMissing, "no text encoder is configured") }
         var out = texts.map { cache.get($0) }
         let missing = texts.indices.filter { out[$0] == nil }
+        metrics.embeddingCacheHits.increment(by: Int64(texts.count - missing.count))
+        metrics.embeddingCacheMisses.increment(by: Int64(missing.count))
         guard !missing.isEmpty else { return out.map { $0! } }
         let batch = missing.map { texts[$0] }
-        let vectors = try await queue.run(cost: batch.count) { try encoder.embeddings(for: batch) }
+        let vectors = try await RequestTiming.measure(.compute) { () async throws(ScoringError) in
+            try await queue.run(cost: batch.count) { try encoder.embeddings(for: batch) }
+        }
         guard vectors.count == batch.count else { throw ScoringError(.internal, "the encoder returned \(vectors.count) vectors for \(batch.count) texts") }
         for (i, v) in zip(missing, vectors) {
             cache.set(texts[i], v)

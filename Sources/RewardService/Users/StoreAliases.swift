@@ -21,7 +21,7 @@ extension ScoringError {
 /// Runs a store call and converts its failures to `ScoringError`.
 func storeCall<T>(_ body: () async throws -> T) async throws(ScoringError) -> T {
     do {
-        return try await body()
+        return try await RequestTiming.measure(.store, body)
     } catch let e as PreferenceStoreError {
         throw ScoringError(store: e)
     } catch let e as ScoringError {

@@ -9,9 +9,11 @@ final class UserStates: Sendable {
     let cache: LRUCache<StateKey, CachedState>
     let prepared: LRUCache<PreparedKey, PreparedComparison>
     let maxHistory: Int
+    let metrics: ServiceMetrics
 
-    init(store: any PreferenceStore, cacheSize: Int, preparedCacheSize: Int, maxHistory: Int) {
+    init(store: any PreferenceStore, cacheSize: Int, preparedCacheSize: Int, maxHistory: Int, metrics: ServiceMetrics) {
         self.store = store
+        self.metrics = metrics
         cache = LRUCache(capacity: cacheSize)
         prepared = LRUCache(capacity: preparedCacheSize)
         self.maxHistory = maxHistory
@@ -20,8 +22,12 @@ final class UserStates: Sendable {
     /// The state to score with for a stored user (a cold start when none can be fitted).
     func resolve(tenant: String, user: String, head: ServedHead) async throws(ScoringError) -> CachedState {
         let key = StateKey(tenant: tenant, user: user, head: head.name)
-        if let c = cache.get(key), c.headVersion == head.version { return c }
+        if let c = cache.get(key), c.headVersion == head.version {
+            metrics.userCacheHits.increment()
+            return c
+        }
         guard head.head.kind.isPersonalized else { return cold(head, user: user, version: 0) }
+        metrics.userCacheMisses.increment()
         let userKey = UserKey(tenant: tenant, userID: user)
         let stored = try await storeCall { try await store.loadState(for: userKey, head: head.name) }
         if let s = stored, s.headVersion == head.version, s.theta.count == head.head.stateDim {
@@ -61,7 +67,9 @@ final class UserStates: Sendable {
         while true {
             attempt += 1
             do {
-                return try await adaptOnce(tenant: tenant, user: user, head: head, settings: settings, started: started)
+                let outcome = try await adaptOnce(tenant: tenant, user: user, head: head, settings: settings, started: started)
+                metrics.adaptStored.record(since: started)
+                return outcome
             } catch where error.code == .conflict && attempt < 3 {
                 continue
             }

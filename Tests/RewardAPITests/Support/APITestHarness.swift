@@ -13,8 +13,11 @@ struct APITestHarness {
     let app: RewardApplication
     let service: RewardService
 
-    init(kinds: [HeadKind] = [.palB], cors: [String] = []) throws {
-        service = RewardService(store: InMemoryPreferenceStore())
+    init(kinds: [HeadKind] = [.palB], cors: [String] = [], configure: (inout APIConfiguration, inout RewardService.Configuration) -> Void = { _, _ in }) throws {
+        var c = APIConfiguration()
+        var serviceConfiguration = RewardService.Configuration()
+        configure(&c, &serviceConfiguration)
+        service = RewardService(store: InMemoryPreferenceStore(), configuration: serviceConfiguration)
         var heads: [(name: String, head: RewardHead)] = []
         for kind in kinds {
             let config: HeadConfig
@@ -28,7 +31,6 @@ struct APITestHarness {
             heads.append((kind.rawValue, try RewardHead.random(config: config, seed: 3)))
         }
         try service.installHeads(heads)
-        var c = APIConfiguration()
         c.corsAllowedOrigins = cors
         app = RewardApplication(service: service, configuration: c)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// A bounded pool of `ConnectionWorker`s. Borrowers wait (up to `acquireTimeout`, at most `maxWaiters` of them)
 /// for a free worker, in arrival order; beyond those bounds they get `.overloaded`.
@@ -18,6 +19,8 @@ final class ConnectionPool: @unchecked Sendable {  // mutable state behind `lock
     private let all: [ConnectionWorker]
     private let acquireTimeout: Duration
     private let maxWaiters: Int
+    private let inUseGauge = Gauge(label: "reward_store_pool_connections_in_use", dimensions: [])
+    private let waitTimer = Timer(label: "reward_store_pool_wait_seconds", dimensions: [])
 
     init(configuration: PostgresConfiguration, logger: Logger) {
         let gate = ReconnectGate(first: configuration.reconnectBackoff.first, maximum: configuration.reconnectBackoff.max)
@@ -29,12 +32,16 @@ final class ConnectionPool: @unchecked Sendable {  // mutable state behind `lock
         idle = all
         acquireTimeout = configuration.acquireTimeout
         maxWaiters = configuration.maxWaiters
+        Gauge(label: "reward_store_pool_connections", dimensions: []).record(configuration.poolSize)
+        inUseGauge.record(0)
     }
 
     func withConnection<T: Sendable>(
         idempotent: Bool, _ body: @escaping @Sendable (PGConnection, Deadline) throws -> T
     ) async throws -> T {
+        let asked = ContinuousClock.now
         let worker = try await acquire()
+        waitTimer.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - asked))
         defer { release(worker) }
         return try await worker.run(idempotent: idempotent, body)
     }
@@ -69,7 +76,10 @@ final class ConnectionPool: @unchecked Sendable {  // mutable state behind `lock
                 let outcome: Result<ConnectionWorker, Error>? = lock.withLock {
                     if closed { return .failure(PreferenceStoreError(.unavailable, "store is shut down")) }
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    if let worker = idle.popLast() { return .success(worker) }
+                    if let worker = idle.popLast() {
+                        inUseGauge.record(all.count - idle.count)
+                        return .success(worker)
+                    }
                     guard waiters.count < maxWaiters else {
                         return .failure(PreferenceStoreError(.overloaded, "too many callers waiting for a database connection"))
                     }
@@ -94,6 +104,10 @@ final class ConnectionPool: @unchecked Sendable {  // mutable state behind `lock
         }
     }
 
+    private static func nanoseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+    }
+
     private func abandon(_ id: UInt64, _ error: Error) {
         let waiter: Waiter? = lock.withLock {
             guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
@@ -108,6 +122,7 @@ final class ConnectionPool: @unchecked Sendable {  // mutable state behind `lock
         let next: Waiter? = lock.withLock {
             guard !waiters.isEmpty else {
                 idle.append(worker)
+                inUseGauge.record(all.count - idle.count)
                 return nil
             }
             return waiters.removeFirst()

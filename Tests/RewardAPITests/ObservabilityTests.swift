@@ -1,0 +1,107 @@
+import HTTPServer
+import InMemoryLogging
+import Logging
+import Prometheus
+import Testing
+@testable import RewardAPI
+@testable import RewardService
+
+/// Metrics through swift-metrics into a Prometheus registry, `Server-Timing`, request ids in error
+/// logs, and the in-flight limit — all in process, with a registry of the test's own (no bootstrap).
+struct ObservabilityTests {
+    static func harness(maxInFlight: Int = 1024, logger: Logger? = nil) throws -> (APITestHarness, PrometheusCollectorRegistry) {
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        let h = try APITestHarness(kinds: [.palB]) { api, service in
+            api.metricsFactory = factory
+            api.metricsRenderer = {
+                var buffer: [UInt8] = []
+                registry.emit(into: &buffer)
+                return buffer
+            }
+            api.maxInFlight = maxInFlight
+            service.metricsFactory = factory
+        }
+        return (h, registry)
+    }
+
+    static func scoreBody(user: String? = nil) -> String {
+        let u = user.map { #""user":"\#($0)","# } ?? ""
+        return #"{\#(u)"items":[{"features":\#(APITestHarness.vector(1))},{"features":\#(APITestHarness.vector(2))}]}"#
+    }
+
+    @Test func metricsCountRequestsByTemplateStatusAndErrorType() async throws {
+        let (h, _) = try Self.harness()
+        #expect(try await h.call(.post, "/v1/score", json: Self.scoreBody(user: "alice")).status == 200)
+        #expect(try await h.call(.post, "/v1/score", json: Self.scoreBody(user: "alice")).status == 200)
+        #expect(try await h.call(.post, "/v1/score", json: "{").status == 400)
+        #expect(try await h.call(.get, "/v1/users/bob%2Fx").status == 404)
+        let text = try await h.call(.get, "/metrics").text
+        #expect(text.contains(#"reward_http_requests_total{route="/v1/score",method="POST",status="200"} 2"#))
+        #expect(text.contains(#"reward_http_requests_total{route="/v1/score",method="POST",status="400"} 1"#))
+        // Ids never become labels: the template does.
+        #expect(text.contains(#"route="/v1/users/{user}",method="GET",status="404""#))
+        #expect(!text.contains("bob"))
+        #expect(text.contains(#"reward_http_request_duration_seconds_count{route="/v1/score",method="POST",status="200"} 2"#))
+        #expect(text.contains(#"reward_http_errors_total{type="/problems/malformed-request",status="400"} 1"#))
+        #expect(text.contains("reward_items_scored_total 4"))
+        // alice's first score misses the user-state cache, her second hits it; bob's lookup misses.
+        #expect(text.contains(#"reward_user_state_cache_requests_total{result="miss"} 2"#))
+        #expect(text.contains(#"reward_user_state_cache_requests_total{result="hit"} 1"#))
+        #expect(text.contains("reward_model_queued_items 0.0"))
+    }
+
+    @Test func adaptLatencyIsRecorded() async throws {
+        let (h, _) = try Self.harness()
+        let v1 = APITestHarness.vector(1), v2 = APITestHarness.vector(2)
+        let body = #"{"comparisons":[{"chosen":{"features":\#(v1)},"rejected":{"features":\#(v2)}}]}"#
+        #expect(try await h.call(.post, "/v1/adapt", json: body).status == 200)
+        let text = try await h.call(.get, "/metrics").text
+        #expect(text.contains(#"reward_adapt_duration_seconds_count{mode="stateless"} 1"#))
+    }
+
+    @Test func serverTimingNamesThePhasesAndTheTotal() async throws {
+        let (h, _) = try Self.harness()
+        let reply = try await h.call(.post, "/v1/score", json: Self.scoreBody(user: "carol"))
+        let timing = try #require(reply.headers["server-timing"])
+        for phase in ["decode;dur=", "compute;dur=", "store;dur=", "total;dur="] { #expect(timing.contains(phase), "\(timing)") }
+        let health = try await h.call(.get, "/healthz")
+        #expect(health.headers["server-timing"]?.hasPrefix("total;dur=") == true)
+    }
+
+    @Test func inFlightLimitRefusesWith429AndExemptsOperationalRoutes() async throws {
+        let (h, _) = try Self.harness(maxInFlight: 1)
+        // An NDJSON response streams after `respond` returns: it holds its permit until dropped.
+        let ndjson = Request(method: .post, target: "/v1/score", headers: ["Content-Type": "application/x-ndjson"],
+                             body: RequestBody(bytes: Array((Self.scoreBody() + "\n").utf8)))
+        var held: Response? = await h.app.respond(to: ndjson)
+        #expect(held?.status == 200)
+        let refused = try await h.call(.post, "/v1/score", json: Self.scoreBody())
+        #expect(refused.status == 429)
+        #expect(refused.headers["retry-after"] == "1")
+        #expect(refused.headers["content-type"] == "application/problem+json")
+        #expect(refused.text.contains("/problems/overloaded"))
+        #expect(try await h.call(.get, "/healthz").status == 200)
+        #expect(try await h.call(.get, "/readyz").status == 200)
+        let metrics = try await h.call(.get, "/metrics").text
+        #expect(metrics.contains("reward_http_in_flight_requests 1.0"))
+        #expect(metrics.contains("reward_http_in_flight_rejections_total 1"))
+        held = nil
+        #expect(held == nil)
+        #expect(try await h.call(.post, "/v1/score", json: Self.scoreBody()).status == 200)
+    }
+
+    @Test func unexpectedErrorsAreLoggedWithTheRequestID() async throws {
+        let logs = InMemoryLogHandler()
+        let (h, _) = try Self.harness()
+        let app = RewardApplication(service: h.service, configuration: h.app.configuration, logger: Logger(label: "t", factory: { _ in logs }))
+        let failing = Request(method: .post, target: "/v1/score", headers: ["Content-Type": "application/json", "X-Request-Id": "req-42"],
+                              body: RequestBody(stream: AsyncThrowingStream { $0.finish(throwing: TestFailure()) }))
+        let response = await app.respond(to: failing)
+        #expect(response.status == 500)
+        let entry = try #require(logs.entries.first { $0.level == .error })
+        #expect(entry.metadata["request.id"] == "req-42")
+    }
+
+    struct TestFailure: Error {}
+}

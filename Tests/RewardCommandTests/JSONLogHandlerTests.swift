@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import reward
+
+struct JSONLogHandlerTests {
+    final class Lines: Sendable {
+        let lines = Mutex<[[UInt8]]>([])
+        var all: [[UInt8]] { lines.withLock { $0 } }
+    }
+
+    @Test func oneJSONObjectPerLineWithTimestampLevelLabelMessageAndMetadata() throws {
+        let sink = Lines()
+        var handler = JSONLogHandler(label: "reward.api", sink: { line in sink.lines.withLock { $0.append(line) } })
+        handler.logLevel = .debug
+        handler[metadataKey: "request.id"] = "req-7"
+        let logger = Logger(label: "reward.api", factory: { _ in handler })
+        logger.error("internal \"error\"\nsecond line", metadata: ["error": "boom\u{1}", "nested": ["a": ["1", "2"]]])
+        let line = try #require(sink.all.first)
+        #expect(line.last == 0x0A)
+        #expect(!line.dropLast().contains(0x0A))  // the message's newline is escaped: still one line
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+        #expect(object["level"] as? String == "error")
+        #expect(object["label"] as? String == "reward.api")
+        #expect(object["msg"] as? String == "internal \"error\"\nsecond line")
+        let metadata = try #require(object["metadata"] as? [String: Any])
+        #expect(metadata["request.id"] as? String == "req-7")
+        #expect(metadata["error"] as? String == "boom\u{1}")
+        #expect((metadata["nested"] as? [String: Any])?["a"] as? [String] == ["1", "2"])
+        let ts = try #require(object["ts"] as? String)
+        let parsed = try #require(ISO8601DateFormatter.withFractionalSeconds.date(from: ts))
+        #expect(abs(parsed.timeIntervalSinceNow) < 60)
+    }
+
+    @Test func levelBelowTheThresholdIsDropped() {
+        let sink = Lines()
+        var handler = JSONLogHandler(label: "x", sink: { line in sink.lines.withLock { $0.append(line) } })
+        handler.logLevel = .warning
+        let logger = Logger(label: "x", factory: { _ in handler })
+        logger.info("quiet")
+        logger.warning("loud")
+        #expect(sink.all.count == 1)
+    }
+}
+
+extension ISO8601DateFormatter {
+    static var withFractionalSeconds: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }
+}
