@@ -11,6 +11,11 @@ struct RewardCommand: AsyncParsableCommand {
             + [Synth.self, Train.self, Eval.self]   // datasets, training, evaluation (RewardTraining)
             + [TextDataset.self, EvalPersonal.self]   // text corpora → feature datasets (TextEncoder); personalised vs population
     )
+
+    /// `reward serve` also takes its settings from `REWARD_*` variables and a `--config` file.
+    static func main() async {
+        await main(ConfigurationSources.commandLine(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 enum RewardVersion {

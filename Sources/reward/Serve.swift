@@ -12,6 +12,11 @@ import Glibc
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service.")
 
+    @Option(help: ArgumentHelp(
+        "Settings file: one `key = value` per line, keys are these flag names (env REWARD_CONFIG). Precedence: flag > REWARD_* variable > file > default.",
+        valueName: "file"))
+    var config: String?
+
     @Option(help: "Address to bind.")
     var host: String = "127.0.0.1"
 
@@ -111,7 +116,7 @@ struct Serve: AsyncParsableCommand {
             source.resume()
             return source
         }
-        let reload = Self.reloadOnSIGHUP(config.tls, logger: logger)
+        let reload = Self.reloadOnSIGHUP(config.tls, api: api, logger: logger)
         defer {
             for source in signals { source.cancel() }
             reload.cancel()
@@ -140,12 +145,15 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    /// SIGHUP re-reads the TLS certificate and key: new handshakes use them, open connections keep
-    /// theirs. A failed reload is logged and the old credentials stay. (Later: heads reload here too.)
-    static func reloadOnSIGHUP(_ tls: TLSContext?, logger: Logger) -> any DispatchSourceSignal {
+    /// SIGHUP reloads the heads (atomically; a broken head keeps its previous version) and re-reads the
+    /// TLS certificate and key: new handshakes use them, open connections keep theirs. A failed reload
+    /// is logged and the old credentials stay.
+    static func reloadOnSIGHUP(_ tls: TLSContext?, api: APIHolder, logger: Logger) -> any DispatchSourceSignal {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler {
+            logger.info("SIGHUP: reloading")
+            _ = api.application?.reloadHeads()
             guard let tls else { return }
             do {
                 try tls.reload()

@@ -13,7 +13,8 @@ struct ServeProcessTests {
         /// Without DATABASE_URL (`make test` sets it) each process gets its own private cluster.
         private let stateDirectory: URL?
 
-        init(_ extraArguments: [String] = []) throws {
+        /// `stderr`: a file that receives the process's log lines (default: inherited).
+        init(_ extraArguments: [String] = [], stderr: URL? = nil, environment: [String: String]? = nil) throws {
             let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
                 .deletingLastPathComponent().appendingPathComponent("reward")
             guard FileManager.default.isExecutableFile(atPath: binary.path) else {
@@ -30,6 +31,11 @@ struct ServeProcessTests {
                 stateDirectory = nil
             }
             process.arguments = arguments
+            if let stderr {
+                _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+                process.standardError = try FileHandle(forWritingTo: stderr)
+            }
+            if let environment { process.environment = environment }
             let stdout = Pipe()
             process.standardOutput = stdout
             try process.run()

@@ -18,6 +18,7 @@ extension RewardApplication {
         r.add(.post, "/v1/users/{user}/next-comparison", nextComparison)
         r.add(.get, "/v1/heads", listHeads)
         r.add(.get, "/v1/heads/{name}", getHead)
+        r.add(.post, "/v1/admin/heads:reload", reloadHeads)
         r.add(.get, "/healthz", healthz)
         r.add(.get, "/readyz", readyz)
         r.add(.get, "/info", info)

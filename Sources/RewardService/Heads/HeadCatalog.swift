@@ -32,6 +32,9 @@ public final class HeadCatalog: Sendable {
     }
 
     private let snapshot: Mutex<Snapshot>
+    /// What `load` read, for `reload()`; reloads run one at a time.
+    let loaded = Mutex<(sources: [Source], defaultName: String?)>(([], nil))
+    let reloading = Mutex(())
     let worker: ModelWorker
     let maxBatchItems: Int
 
@@ -54,7 +57,11 @@ public final class HeadCatalog: Sendable {
             }
         }
         try install(heads, order: sources.map(\.name), defaultName: defaultName)
+        loaded.withLock { $0 = (sources, defaultName) }
     }
+
+    /// The current set (for a reload that keeps some of it).
+    var current: Snapshot { snapshot.withLock { $0 } }
 
     /// Installs already-built heads (tests, converters).
     func install(_ heads: [String: ServedHead], order: [String], defaultName: String?) throws(ScoringError) {
