@@ -1,7 +1,9 @@
 import HTTPServer
 import InMemoryLogging
 import Logging
+import PreferenceStore
 import Prometheus
+import RewardModel
 import Testing
 @testable import RewardAPI
 @testable import RewardService
@@ -49,6 +51,37 @@ struct ObservabilityTests {
         #expect(text.contains(#"reward_user_state_cache_requests_total{result="miss"} 2"#))
         #expect(text.contains(#"reward_user_state_cache_requests_total{result="hit"} 1"#))
         #expect(text.contains("reward_model_queued_items 0.0"))
+    }
+
+    /// A deterministic stand-in for the text backbone (the harness heads read "test" features).
+    struct LetterCountEmbedder: TextEmbedder {
+        var modelName: String { "test" }
+        var dimension: Int { APITestHarness.d }
+        func embeddings(for texts: [String]) throws -> [[Float]] {
+            texts.map { t in (0..<APITestHarness.d).map { Float(t.utf8.count % ($0 + 2)) + 0.5 } }
+        }
+    }
+
+    @Test func embeddingCacheHitsAndMissesAreCountedPerText() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        var configuration = RewardService.Configuration()
+        configuration.metricsFactory = factory
+        let service = RewardService(store: InMemoryPreferenceStore(), encoder: LetterCountEmbedder(), configuration: configuration)
+        try service.installHeads([("palB", try RewardHead.random(config: HeadReloadTests.config(version: "1"), seed: 1))])
+        var api = APIConfiguration()
+        api.metricsFactory = factory
+        api.metricsRenderer = { var b: [UInt8] = []; registry.emit(into: &b); return b }
+        let app = RewardApplication(service: service, configuration: api)
+        for texts in [#"[{"text":"a"},{"text":"b"}]"#, #"[{"text":"a"},{"text":"c"}]"#] {
+            let request = Request(method: .post, target: "/v1/score", headers: ["Content-Type": "application/json"],
+                                  body: RequestBody(bytes: Array(#"{"items":\#(texts)}"#.utf8)))
+            #expect(await app.respond(to: request).status == 200)
+        }
+        guard case .bytes(let body) = await app.respond(to: Request(method: .get, target: "/metrics")).body else { return }
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(text.contains(#"reward_embedding_cache_requests_total{result="miss"} 3"#))
+        #expect(text.contains(#"reward_embedding_cache_requests_total{result="hit"} 1"#))
     }
 
     @Test func adaptLatencyIsRecorded() async throws {
