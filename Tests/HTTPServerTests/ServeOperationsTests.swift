@@ -114,6 +114,13 @@ struct ServeOperationsTests {
             let during = try Self.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/v1/heads"])
             #expect(during == "200")
             #expect(Date().timeIntervalSince(signalled) < 1.5)
+            // After the delay the listener is closed: new connections are refused (the slow request is still running).
+            var refusedAfter: Double?
+            while refusedAfter == nil && Date().timeIntervalSince(signalled) < 2.2 {
+                if (try? RawClient(port: port)) == nil { refusedAfter = Date().timeIntervalSince(signalled) } else { usleep(20_000) }
+            }
+            let refused = try #require(refusedAfter, "the listener was still open 2.2 s after SIGTERM")
+            #expect(refused >= 1.45)
             // The in-flight request still finishes after the listener has closed, then the process exits 0.
             let response = try slow.readResponse()
             #expect(response.status == 200)
