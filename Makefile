@@ -26,6 +26,7 @@ test: deps encoder
 	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator h2=h2 schemathesis=schemathesis
 	python3 -m openapi_spec_validator openapi.yaml
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	Tools/deploy-check.sh $$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))/reward
 	Tools/pg.sh with Tools/schemathesis.sh
 	Tools/pg.sh with $(SWIFT) test --skip-build $(BUILD_FLAGS)
 
