@@ -66,6 +66,7 @@ broken_deploy k8s/deployment.yaml 's/runAsUser: 10001/runAsUser: 0/'
 broken_deploy k8s/deployment.yaml 's/key: database-url/key: database-uri/'
 broken_deploy k8s/service.yaml 's#app.kubernetes.io/name: reward#app.kubernetes.io/name: other#'
 broken_deploy k8s/configmap.yaml 's/REWARD_MAX_ITEMS/REWARD_MAXIMUM_ITEMS/'
+broken_deploy k8s/configmap.yaml 's/REWARD_DRAIN_DELAY: "5"/REWARD_DRAIN_DELAY: "15"/'
 broken_deploy k8s/hpa.yaml 's/minReplicas: 2/minReplicas: 1/'
 broken_deploy k8s/kustomization.yaml 's/pdb.yaml/pdbs.yaml/'
 echo "deploy-check: all $rejected broken copies rejected"

@@ -24,8 +24,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def known_settings(binary):
+    """Flags of `reward serve` and the environment variables it reads: each flag's REWARD_* name
+    (upper-cased, - → _) and any other name its help mentions (DATABASE_URL, REWARD_HEADS)."""
     text = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, check=True).stdout
-    return set(re.findall(r"--[a-z][a-z0-9-]*", text)), set(re.findall(r"\b(?:REWARD_[A-Z0-9_]+|DATABASE_URL)\b", text))
+    flags = set(re.findall(r"--[a-z][a-z0-9-]*", text))
+    envs = set(re.findall(r"\b(?:REWARD_[A-Z0-9_]+|DATABASE_URL)\b", text))
+    envs |= {"REWARD_" + f[2:].upper().replace("-", "_") for f in flags if not f.startswith("--no-")}
+    return flags, envs
 
 
 def flag_value(args, name, default=0.0):
@@ -94,7 +99,8 @@ def check_compose(path, flags, envs, problems):
     if not os.path.exists(os.path.join(context, build.get("dockerfile", "Dockerfile"))):
         problems.append(f"{path}: build context has no {build.get('dockerfile', 'Dockerfile')}")
     grace = seconds(app.get("stop_grace_period", "10s"))
-    if grace is not None and grace < flag_value(command, "--shutdown-deadline", 25) + flag_value(command, "--drain-delay"):
+    delay = max(flag_value(command, "--drain-delay"), float(env.get("REWARD_DRAIN_DELAY", 0)))
+    if grace is not None and grace < flag_value(command, "--shutdown-deadline", 25) + delay:
         problems.append(f"{path}: stop_grace_period is shorter than drain delay + --shutdown-deadline")
 
 
