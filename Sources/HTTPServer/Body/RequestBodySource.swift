@@ -3,6 +3,7 @@
 /// the consumer's reads call `onDrained` (once) when the backlog falls to half of it.
 final class RequestBodySource: Sendable {
     private struct State {
+        /// Queued chunks from `head` on; slots before `head` are consumed and hold empty arrays.
         var chunks: [[UInt8]] = []
         var head = 0
         var buffered = 0
@@ -10,13 +11,34 @@ final class RequestBodySource: Sendable {
         var failure: RequestBodyError?
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
         var producerPaused = false
+
+        /// Takes the oldest chunk. A consumed slot must give up its bytes at once: a consumer that
+        /// is slower than the socket never lets the queue run empty, so a slot that kept its chunk
+        /// until then would keep the whole body alive (the NDJSON memory growth).
+        mutating func pop() -> [UInt8]? {
+            guard head < chunks.count else { return nil }
+            let chunk = chunks[head]
+            chunks[head] = []
+            head += 1
+            if head == chunks.count {
+                chunks.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 64 && head * 2 >= chunks.count {
+                chunks.removeFirst(head)  // compact now and then: the slot array stays bounded too
+                head = 0
+            }
+            buffered -= chunk.count
+            return chunk
+        }
     }
     private let state = Locked(State())
     private let highWatermark: Int
     private let onDrained: @Sendable () -> Void
+    private let peak: PeakGauge?
 
-    init(highWatermark: Int, onDrained: @escaping @Sendable () -> Void) {
+    init(highWatermark: Int, peak: PeakGauge? = nil, onDrained: @escaping @Sendable () -> Void) {
         self.highWatermark = highWatermark
+        self.peak = peak
         self.onDrained = onDrained
     }
 
@@ -33,6 +55,8 @@ final class RequestBodySource: Sendable {
             return (nil, state.producerPaused)
         }
         waiter?.resume(returning: bytes)
+        // The backlog is largest when the producer has to pause: sample what the queue holds then.
+        if pause, let peak { peak.observe(retainedBytes) }
         return pause
     }
 
@@ -48,19 +72,18 @@ final class RequestBodySource: Sendable {
         if let failure { waiter?.resume(throwing: failure) } else { waiter?.resume(returning: nil) }
     }
 
+    /// Bytes the queue keeps alive: every chunk its storage still references, consumed or not
+    /// (what memory the source costs, as opposed to `buffered`, the unread backlog).
+    var retainedBytes: Int {
+        state.withLock { state in state.chunks.reduce(0) { $0 + $1.count } }
+    }
+
     /// Consumer: the next chunk, nil at the end.
     func next() async throws -> [UInt8]? {
         try await withCheckedThrowingContinuation { continuation in
             enum Outcome { case chunk([UInt8], resumeProducer: Bool), end(RequestBodyError?), wait }
             let outcome = state.withLock { state -> Outcome in
-                if state.head < state.chunks.count {
-                    let chunk = state.chunks[state.head]
-                    state.head += 1
-                    if state.head == state.chunks.count {
-                        state.chunks.removeAll(keepingCapacity: true)
-                        state.head = 0
-                    }
-                    state.buffered -= chunk.count
+                if let chunk = state.pop() {
                     var resume = false
                     if state.producerPaused && state.buffered <= highWatermark / 2 {
                         state.producerPaused = false

@@ -57,6 +57,8 @@ final class Connection: EventSink, @unchecked Sendable {
     var pauseReasons: PauseReason = []
     private var outputWasFull = false
     private var drainNoticeRequested = false
+    /// Largest unsent output seen on this connection (reported to `server.outputPeak` when it grows).
+    private var outputPeak = 0
     var handlerDeadline: UInt64 = 0
     var writeDeadline: UInt64 = 0
     var lingerDeadline: UInt64 = 0
@@ -210,6 +212,10 @@ final class Connection: EventSink, @unchecked Sendable {
     /// Writes as much queued output as the socket takes now; arms EPOLLOUT for the rest.
     func flush() {
         guard state != .closed, state != .lingering else { return }
+        if output.readableBytes > outputPeak {
+            outputPeak = output.readableBytes
+            server.outputPeak.observe(outputPeak)
+        }
         while !output.isEmpty {
             let result: IOResult<Int>
             do {

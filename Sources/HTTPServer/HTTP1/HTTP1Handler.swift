@@ -184,7 +184,9 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
         case .length, .chunked:
             bodyMode = .streaming
             let connection = self.connection
-            let source = RequestBodySource(highWatermark: server.configuration.requestBodyHighWatermark) {
+            let source = RequestBodySource(
+                highWatermark: server.configuration.requestBodyHighWatermark, peak: server.requestBodyPeak
+            ) {
                 connection.loop.execute { connection.pauseReading(false) }
             }
             bodySource = source

@@ -147,7 +147,7 @@ extension HTTP2Connection {
         }
         if !stream.requestEnded {
             let streamID = stream.id
-            let source = HTTP2RequestBodySource(onConsumed: { [self] count in
+            let source = HTTP2RequestBodySource(peak: requestBodyPeak, onConsumed: { [self] count in
                 self.hop { $0.bodyConsumed(streamID, count) }
             })
             stream.body = source

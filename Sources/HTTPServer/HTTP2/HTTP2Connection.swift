@@ -21,6 +21,8 @@ final class HTTP2Connection: @unchecked Sendable {
     var assignRequestID: ((inout HTTPHeaders) -> String)?
     /// Requests answered on the connection thread until their first suspension (HTTPServer's `inlineResponder`).
     var inlineResponder: (@Sendable (Request) -> Bool)?
+    /// Where streamed request bodies report their largest backlog (`HTTPServer.bufferPeaks`).
+    var requestBodyPeak: PeakGauge?
     /// Called when a stream that got a response closes (the access log).
     var onStreamFinished: ((HTTP2Stream) -> Void)?
     /// True on the executor's thread (set by the shell; the inline path needs it).

@@ -29,6 +29,7 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
         }
         session.assignRequestID = { RequestID.adopt(from: &$0) }
         session.inlineResponder = server.configuration.inlineResponder
+        session.requestBodyPeak = server.requestBodyPeak
         session.isOnConnectionThread = { loop.inEventLoop }
         session.onOutputAvailable = { [unowned self] in self.schedulePump() }
         if server.configuration.accessLog {

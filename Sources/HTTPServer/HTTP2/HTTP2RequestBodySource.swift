@@ -22,6 +22,9 @@ final class HTTP2RequestBodySource: Sendable {
             if head == chunks.count {
                 chunks.removeAll(keepingCapacity: true)
                 head = 0
+            } else if head >= 64 && head * 2 >= chunks.count {
+                chunks.removeFirst(head)  // a reader that never catches up must not grow the slot array
+                head = 0
             }
             bufferedBytes -= chunk.count
             return chunk
@@ -30,8 +33,10 @@ final class HTTP2RequestBodySource: Sendable {
 
     private let state = Mutex(State())
     private let onConsumed: @Sendable (Int) -> Void
+    private let peak: PeakGauge?
 
-    init(onConsumed: @escaping @Sendable (Int) -> Void) {
+    init(peak: PeakGauge? = nil, onConsumed: @escaping @Sendable (Int) -> Void) {
+        self.peak = peak
         self.onConsumed = onConsumed
     }
 
@@ -41,16 +46,18 @@ final class HTTP2RequestBodySource: Sendable {
 
     /// A chunk of DATA received from the peer (connection thread).
     func append(_ chunk: [UInt8]) {
-        let waiter = state.withLock { s -> CheckedContinuation<[UInt8]?, any Error>? in
-            guard !s.finished, s.failure == nil else { return nil }
+        let (waiter, buffered) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
+            guard !s.finished, s.failure == nil else { return (nil, 0) }
             if let waiter = s.waiter {
                 s.waiter = nil
-                return waiter
+                return (waiter, 0)
             }
             s.chunks.append(chunk)
             s.bufferedBytes += chunk.count
-            return nil
+            return (nil, s.bufferedBytes)
         }
+        // Consumed slots are emptied at once (`pop`), so the backlog is all the memory held here.
+        peak?.observe(buffered)
         if let waiter {
             onConsumed(chunk.count)
             waiter.resume(returning: chunk)

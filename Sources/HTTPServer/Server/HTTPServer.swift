@@ -33,6 +33,11 @@ public final class HTTPServer: Sendable {
     /// Number of open connections (for metrics and tests).
     public var connectionCount: Int { context.connectionCount.load(ordering: .relaxed) }
 
+    /// See `BufferPeaks` (for metrics and tests).
+    public var bufferPeaks: BufferPeaks {
+        BufferPeaks(requestBody: context.requestBodyPeak.value, output: context.outputPeak.value)
+    }
+
     /// Starts the graceful shutdown: readiness off, (delay), stop accepting, finish in-flight requests
     /// until the deadline, close the rest. `run()` returns when it is done. Safe from any thread.
     public func triggerGracefulShutdown() { shutdown.trigger() }

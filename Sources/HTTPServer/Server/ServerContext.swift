@@ -13,6 +13,9 @@ final class ServerContext: Sendable {
     /// does not wait for them.
     let lingeringCount = Atomic<Int>(0)
     let isShuttingDown = Atomic<Bool>(false)
+    /// `HTTPServer.bufferPeaks`: request body bytes held for one request, unsent output of one connection.
+    let requestBodyPeak = PeakGauge()
+    let outputPeak = PeakGauge()
     /// Pre-encoded `Server: …\r\n` line (empty when no server name is configured).
     let serverHeaderLine: [UInt8]
 

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import HTTPServer
+import Testing
+
+@testable import RewardAPI
+
+/// NDJSON scoring through a real socket: a body far larger than the server's buffers, generated
+/// while it is sent (never held in memory), read back by a client that first stalls, then reads
+/// slowly. The server's buffer peaks must stay at its watermarks, whatever the body size.
+struct NDJSONLiveTests {
+    static let lines = 8_000
+    static let padding = String(repeating: " ", count: 1600)  // ≈ 13 MB in, ≈ 0.8 MB out
+
+    /// Line `i` (1-based); every 1,000th is invalid, so error line numbers check the order.
+    static func line(_ i: Int) -> String {
+        if i % 1000 == 0 { return #"{"items":[{"features_b64":"!!!!"}]}"# + "\n" }
+        let v = Base64Floats.encode([Float(i % 7), 1, -1, 0.5])
+        return #"{"items":[{"features_b64":"\#(v)"}]}\#(padding)"# + "\n"
+    }
+
+    @Test func largeBodyAndSlowReaderStayWithinTheWatermarks() async throws {
+        let h = try APITestHarness()
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, loopCount: 1)
+        configuration.accessLog = false
+        configuration.bodyLimit = { _ in nil }  // as `reward serve` does for NDJSON
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let server = HTTPServer(configuration: configuration, responder: h.app, onServerRunning: { portSink.yield($0) })
+        let output = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask { try await server.run(); return nil }
+            var it = ports.makeAsyncIterator()
+            let port = try #require(await it.next())
+            defer { server.triggerGracefulShutdown() }
+            return try await Self.exchange(port: port)
+        }
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(200))")
+        let body = try #require(text.range(of: "\r\n\r\n")).upperBound
+        var results = 0
+        var errorLines: [Int] = []
+        for chunkLine in Self.dechunk(text[body...]).split(separator: "\n") {
+            if chunkLine.hasPrefix(#"{"scores":"#) {
+                results += 1
+            } else if chunkLine.hasPrefix(#"{"line":"#) {
+                errorLines.append(Int(chunkLine.dropFirst(8).prefix { $0.isNumber }) ?? -1)
+            }
+        }
+        #expect(results + errorLines.count == Self.lines)
+        #expect(errorLines == Array(stride(from: 1000, through: Self.lines, by: 1000)))
+        let peaks = server.bufferPeaks
+        #expect(peaks.requestBody > 0)  // the body was streamed, not buffered whole
+        #expect(peaks.requestBody <= configuration.requestBodyHighWatermark + 64 * 1024, "\(peaks)")
+        #expect(peaks.output <= configuration.outputHighWatermark + 160 * 1024, "\(peaks)")
+    }
+
+    /// Sends the chunked request from one thread while another stalls for a while, then reads
+    /// everything in small slow reads; returns the raw response.
+    static func exchange(port: Int) async throws -> [UInt8] {
+        let fd = try connectSocket(port: port)
+        defer { close(fd) }
+        // Blocking socket calls run on threads of their own: on the cooperative pool they would
+        // starve the server's tasks (2 cores, 2 pool threads).
+        async let response = onThread { () -> [UInt8] in
+            usleep(300_000)  // the slow reader: nothing read at first
+            var all: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                all += buffer[0..<n]
+                if all.count % 16 == 0 { usleep(100) }
+                if all.suffix(5) == Array("0\r\n\r\n".utf8) { break }
+            }
+            return all
+        }
+        try await onThread {
+            try writeAll(fd, Array("POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+            var batch = ""
+            for i in 1...lines {
+                batch += line(i)
+                if batch.utf8.count > 32 * 1024 || i == lines {
+                    try writeAll(fd, Array("\(String(batch.utf8.count, radix: 16))\r\n\(batch)\r\n".utf8))
+                    batch = ""
+                }
+            }
+            try writeAll(fd, Array("0\r\n\r\n".utf8))
+        }
+        return try await response
+    }
+
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    static func dechunk(_ s: Substring) -> String {
+        var out = ""
+        var rest = s
+        while let crlf = rest.range(of: "\r\n"), let size = Int(rest[..<crlf.lowerBound], radix: 16), size > 0 {
+            let start = crlf.upperBound
+            let end = rest.utf8.index(start, offsetBy: size)
+            out += rest[start..<end]
+            rest = rest[rest.utf8.index(end, offsetBy: 2)...]
+        }
+        return out
+    }
+
+    struct SocketError: Error { let call: String; let errno: Int32 }
+
+    static func connectSocket(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SocketError(call: "socket", errno: errno) }
+        var small: Int32 = 32 * 1024  // a small receive window: the server cannot park its output in our kernel
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            close(fd)
+            throw SocketError(call: "connect", errno: errno)
+        }
+        return fd
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw SocketError(call: "write", errno: errno) }
+            offset += n
+        }
+    }
+}
