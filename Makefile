@@ -51,16 +51,26 @@ demo-head: release encoder
 
 # UKPConvArg1 real-data evaluation: text → features, a head trained on the train split (other
 # workers + each evaluated worker's training topics), personalised vs population on held-out topics.
+# adapt's prior λ is chosen without the test pairs: a nested split holds out topics of the training
+# split, a head trained on the rest picks λ by held-out log-loss (reward tune-prior), and the final
+# head stores it as adapt_prior (the service's adapt uses it too). Specs: kind:K:training prior
+# (the training prior was chosen on the nested split as well; BENCHMARKS.md has the runs).
 UKP_DATA ?= ../shared/data/ukpconvarg1
+UKP_HEADS ?= pal-b:8:300 micro:4:1
 eval-ukp: release encoder
 	@if [ -f "$(UKP_DATA)/judgments.csv.gz" ]; then \
-	    bin=$$($(SWIFT) build -c release --show-bin-path) && \
+	    bin=$$($(SWIFT) build -c release --show-bin-path) && export OPENBLAS_NUM_THREADS=1 && \
 	    $$bin/reward text-dataset ukp --data "$(UKP_DATA)" --threads 1 --out .reward/datasets/ukp.ndjson && \
-	    for spec in pal-b:8 micro:4; do \
-	        kind=$${spec%%:*}; k=$${spec##*:}; \
-	        $$bin/reward train --data .reward/datasets/ukp.ndjson --kind $$kind --prototypes $$k \
-	            --backbone all-MiniLM-L6-v2 --out .reward/heads/ukp-$$kind-k$$k 2>/dev/null && \
-	        $$bin/reward eval-personal --head .reward/heads/ukp-$$kind-k$$k --data .reward/datasets/ukp.ndjson || exit 1; \
+	    $$bin/reward nested-split --data .reward/datasets/ukp.ndjson --out .reward/datasets/ukp-nested.ndjson && \
+	    for spec in $(UKP_HEADS); do \
+	        kind=$${spec%%:*}; rest=$${spec#*:}; k=$${rest%%:*}; tp=$${rest##*:}; out=.reward/heads/ukp-$$kind-k$$k; \
+	        for variant in nested:ukp-nested final:ukp; do \
+	            suffix=$${variant%%:*}; [ $$suffix = final ] && dir=$$out || dir=$$out-$$suffix; \
+	            $$bin/reward train --data .reward/datasets/$${variant##*:}.ndjson --kind $$kind --prototypes $$k --prior $$tp \
+	                --backbone all-MiniLM-L6-v2 --out $$dir 2>/dev/null >/dev/null || exit 1; \
+	        done; \
+	        $$bin/reward tune-prior --head $$out-nested --data .reward/datasets/ukp-nested.ndjson --apply-to $$out && \
+	        $$bin/reward eval-personal --head $$out --data .reward/datasets/ukp.ndjson || exit 1; \
 	    done; \
 	else \
 	    echo "$(UKP_DATA) has no UKPConvArg1 data: skipping"; \

@@ -39,6 +39,10 @@ public struct HeadConfig: Codable, Sendable, Equatable {
     /// pal-a: a_u = f(wᵀP) when true (P is K×d), a_u = wᵀP when false (P is K×m).
     public var idealPointThroughProjector: Bool?
     public var backbone: Backbone?
+    /// λ of few-shot adapt's prior (λ/2)‖θ − θ̄‖² chosen for this head (e.g. by `reward tune-prior`
+    /// on held-out topics of its training users); nil means 1. The service's adapt uses it when a
+    /// request names no prior.
+    public var adaptPrior: Double?
     /// Free-form version of the head's weights; states fitted for another version are refitted.
     public var version: String?
 
@@ -85,6 +89,8 @@ public struct HeadConfig: Codable, Sendable, Equatable {
     var mlpWidth: Int { hiddenDim ?? 0 }
     var projectorOutput: Int { outputDim ?? 0 }
     var temperature: Double { tau ?? 0.1 }
+    /// The λ adapt uses when the caller names none.
+    public var defaultAdaptPrior: Double { adaptPrior ?? 1 }
 
     /// Checks what the tensors cannot: sizes are positive and the kind's fields are present.
     public func validate() throws {
@@ -92,6 +98,7 @@ public struct HeadConfig: Codable, Sendable, Equatable {
         guard formatVersion == Self.currentFormatVersion else { throw fail("format_version \(formatVersion) is not supported") }
         guard featureDim > 0 else { throw fail("feature_dim must be positive") }
         if let promptDim, promptDim <= 0 { throw fail("prompt_dim must be positive when present") }
+        if let adaptPrior, !(adaptPrior > 0 && adaptPrior <= 1e9) { throw fail("adapt_prior must be in (0, 1e9]") }
         guard (0...1024).contains(stateDim) else { throw fail("state_dim must be in 0...1024") }
         switch kind {
         case .bt:

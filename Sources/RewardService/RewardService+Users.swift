@@ -76,7 +76,7 @@ extension RewardService {
             labelled.append(LabeledComparison(prompt: c.prompt, chosen: c.chosen, rejected: c.rejected, weight: c.weight))
         }
         let model = head.head
-        let options = AdaptOptions(prior: settings.prior, labelNoise: settings.labelNoise)
+        let options = settings.options(for: model)
         let start = initial.map { ModelUserState(theta: $0) }
         let examples = labelled
         let fit = try await head.onWorker(cost: examples.count) { try model.adapt(examples, options: options, initial: start) }

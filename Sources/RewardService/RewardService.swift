@@ -126,7 +126,7 @@ public final class RewardService: Sendable {
         let model = head.head
         let candidates = Matrix(rows: vectors.count, cols: d, values: vectors.flatMap { $0 })
         let next = try await head.onWorker(cost: vectors.count) {
-            try model.nextComparison(prompt: prompt, candidates: candidates, state: theta)
+            try model.nextComparison(prompt: prompt, candidates: candidates, state: theta, prior: model.config.defaultAdaptPrior)
         }
         return NextComparisonResult(a: next.a, b: next.b, expectedGain: next.expectedGain, pA: next.probability,
                                     head: head.name, user: summary)

@@ -33,7 +33,7 @@ enum UserDTO {
 
     static func settings(_ r: ObjectReader) throws(Problem) -> AdaptSettings {
         AdaptSettings(
-            prior: try r.double("prior", openLower: 0) ?? 1,
+            prior: try r.double("prior", openLower: 0),
             labelNoise: try r.double("label_noise", in: 0...0.5, openUpper: 0.5) ?? 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RewardModel
 
 /// A labelled pair as a client submits it (`chosen` ≻ `rejected`).
 public struct ComparisonSubmission: Sendable {
@@ -20,13 +21,18 @@ public struct ComparisonSubmission: Sendable {
 }
 
 public struct AdaptSettings: Sendable, Equatable {
-    /// λ in (λ/2)‖θ − θ̄‖².
-    public var prior: Double
+    /// λ in (λ/2)‖θ − θ̄‖²; nil: the head's own (`adapt_prior` in its config, else 1).
+    public var prior: Double?
     /// ε: expected rate of flipped labels (rDPO-corrected loss when > 0).
     public var labelNoise: Double
-    public init(prior: Double = 1, labelNoise: Double = 0) {
+    public init(prior: Double? = nil, labelNoise: Double = 0) {
         self.prior = prior
         self.labelNoise = labelNoise
+    }
+
+    /// The model's options for `head`: the request's λ, else the head's.
+    func options(for head: RewardHead) -> AdaptOptions {
+        AdaptOptions(prior: prior ?? head.config.defaultAdaptPrior, labelNoise: labelNoise)
     }
 }
 

@@ -137,7 +137,7 @@ final class UserStates: Sendable {
                               weight: history[i].weight)
         }
         let model = head.head
-        let options = AdaptOptions(prior: settings.prior, labelNoise: settings.labelNoise)
+        let options = settings.options(for: model)
         let initial = warmStart.map { ModelUserState(theta: $0) }
         let (fresh, fit) = try await head.onWorker(cost: max(1, labelled.count)) {
             let fresh = try model.prepare(labelled)
