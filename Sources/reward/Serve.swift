@@ -129,7 +129,11 @@ struct Serve: AsyncParsableCommand {
                 let rewards = try service.makeService(store: store, logger: logger)
                 var apiConfiguration = service.apiConfiguration(accepting: { readiness.isReady })
                 apiConfiguration.maxBodyBytes = config.maxBodySize
-                apiConfiguration.metricsRenderer = renderMetrics
+                let process = ProcessMetrics(version: RewardVersion.current, connectionCount: { server.connectionCount })
+                apiConfiguration.metricsRenderer = {
+                    process.collect()
+                    return renderMetrics()
+                }
                 apiConfiguration.transportInfo = [
                     "event_loops": config.loopCount, "max_connections": config.maxConnections,
                     "max_header_bytes": config.maxHeaderBytes, "max_header_count": config.maxHeaderCount,

@@ -68,6 +68,11 @@ struct ServeOperationsTests {
                     "reward_store_pool_connections_in_use",
                     "reward_store_pool_wait_seconds_count",
                     "reward_model_queued_items",
+                    "reward_http_connections ",
+                    "process_resident_memory_bytes ",
+                    "process_open_fds ",
+                    "process_cpu_seconds_total ",
+                    #"reward_build_info{version=""#,
                 ] {
                     #expect(text.contains(expected), "missing \(expected)")
                 }
