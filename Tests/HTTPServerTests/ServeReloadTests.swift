@@ -78,6 +78,9 @@ struct ServeReloadTests {
             #expect(failed.contains("/heads/s") && failed.contains("head s kept version v6"))
             #expect(try Self.headVersion(port) == "v6")
             #expect(try ServeOperationsTests.post(port, "/v1/score", body).hasPrefix("HTTP/1.1 200"))
+            let metrics = try ServeOperationsTests.curl(["-s", "http://127.0.0.1:\(port)/metrics"])
+            #expect(metrics.contains(#"reward_head_reloads_total{result="ok"} 6"#))
+            #expect(metrics.contains(#"reward_head_reloads_total{result="failed"} 1"#))
             server.signal(SIGTERM)
             #expect(server.waitForExit() == 0)
         }

@@ -27,12 +27,16 @@ final class APIMetrics: Sendable {
     private let items: Counter
     let inFlight: Gauge
     let inFlightRejections: Counter
+    let headReloads: Counter
+    let failedHeadReloads: Counter
 
     init(factory: any MetricsFactory) {
         self.factory = factory
         items = Counter(label: "reward_items_scored_total", dimensions: [], factory: factory)
         inFlight = Gauge(label: "reward_http_in_flight_requests", dimensions: [], factory: factory)
         inFlightRejections = Counter(label: "reward_http_in_flight_rejections_total", dimensions: [], factory: factory)
+        headReloads = Counter(label: "reward_head_reloads_total", dimensions: [("result", "ok")], factory: factory)
+        failedHeadReloads = Counter(label: "reward_head_reloads_total", dimensions: [("result", "failed")], factory: factory)
     }
 
     func record(template: String, method: String, status: Int, duration: Duration) {

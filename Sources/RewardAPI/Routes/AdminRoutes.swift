@@ -34,6 +34,7 @@ extension RewardApplication {
     public func reloadHeads(logger: Logger? = nil) -> HeadReload {
         let log = logger ?? self.logger
         let outcome = service.reloadHeads()
+        (outcome.succeeded ? metrics.headReloads : metrics.failedHeadReloads).increment()
         for o in outcome.outcomes {
             if let error = o.error {
                 log.error("head reload failed, previous version keeps serving",
