@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Foundation
 import HTTPServer
 import Logging
 import PreferenceStore
@@ -72,6 +73,9 @@ struct Serve: AsyncParsableCommand {
         LogFormat.bootstrap(logFormat, level: Logger.Level(rawValue: logLevel) ?? .info)
         let renderMetrics = MetricsSetup.bootstrapPrometheus()
         let logger = Logger(label: "reward")
+        for name in ConfigurationSources(settings: .serve()).unknownVariables(ProcessInfo.processInfo.environment) {
+            logger.warning("unknown REWARD_ variable ignored (no such setting)", metadata: ["env": "\(name)"])
+        }
 
         var config = HTTPServer.Configuration(host: host, port: port, loopCount: loops)
         config.accessLog = accessLog

@@ -96,6 +96,16 @@ struct ConfigurationSourcesTests {
     @Test func otherSubcommandsAreLeftAlone() {
         #expect(ConfigurationSources.commandLine(["migrate", "--x"], environment: ["REWARD_PORT": "1"]) == ["migrate", "--x"])
         #expect(ConfigurationSources.commandLine(["serve", "--help"], environment: ["REWARD_PORT": "1"]) == ["serve", "--help"])
-        #expect(ConfigurationSources.commandLine(["serve"], environment: ["REWARD_PORT": "1"]) == ["serve", "--port", "1"])
+        #expect(ConfigurationSources.commandLine(["serve"], environment: ["REWARD_PORT": "1"]) == ["serve", "--port=1"])
+    }
+
+    @Test func valuesThatLookLikeFlagsStayValues() throws {
+        #expect(try Self.serve([], env: ["REWARD_CORS_ORIGINS": "-weird"]).service.corsOrigins == "-weird")
+    }
+
+    @Test func unknownVariablesAreReported() {
+        let sources = ConfigurationSources(settings: .serve())
+        let unknown = sources.unknownVariables(["REWARD_MAX_INFLIGHT": "3", "REWARD_MAX_IN_FLIGHT": "3", "REWARD_HEADS": "x", "HOME": "/"])
+        #expect(unknown == ["REWARD_MAX_INFLIGHT"])
     }
 }

@@ -70,7 +70,8 @@ struct ConfigurationSources {
     static func flags(_ setting: Setting, _ values: [String], origin: String) throws -> [String] {
         switch setting.kind {
         case .option:
-            return values.flatMap { ["--\(setting.name)", $0] }
+            // `--x=value`: a value that starts with `-` stays a value.
+            return values.map { "--\(setting.name)=\($0)" }
         case .invertibleFlag, .flag:
             guard values.count == 1, let on = boolean(values[0]) else {
                 throw Failure(description: "\(origin): \(setting.name) is true or false, not \"\(values.joined(separator: ","))\"")
@@ -86,6 +87,12 @@ struct ConfigurationSources {
         case "false", "no", "off", "0": false
         default: nil
         }
+    }
+
+    /// `REWARD_*` variables that name no setting (typos would otherwise be ignored silently).
+    func unknownVariables(_ environment: [String: String]) -> [String] {
+        let known = Set(settings.settings.flatMap(\.environment))
+        return environment.keys.filter { $0.hasPrefix("REWARD_") && !known.contains($0) }.sorted()
     }
 
     /// Long names given on the command line (`--x v`, `--x=v`, `--no-x`).
