@@ -116,6 +116,7 @@ struct ObservabilityTests {
         #expect(refused.text.contains("/problems/overloaded"))
         #expect(try await h.call(.get, "/healthz").status == 200)
         #expect(try await h.call(.get, "/readyz").status == 200)
+        #expect(try await h.call(.get, "/info").text.contains(#""max_in_flight":1"#))
         let metrics = try await h.call(.get, "/metrics").text
         #expect(metrics.contains("reward_http_in_flight_requests 1.0"))
         #expect(metrics.contains("reward_http_in_flight_rejections_total 1"))

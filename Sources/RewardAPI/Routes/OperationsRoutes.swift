@@ -49,6 +49,7 @@ extension RewardApplication {
         w.field("max_ndjson_line_bytes", c.maxNDJSONLineBytes)
         w.field("max_items", app.service.configuration.maxItemsPerRequest)
         w.field("max_queued_items", app.service.configuration.maxQueuedItems)
+        w.field("max_in_flight", c.maxInFlight)
         for (k, v) in c.transportInfo.sorted(by: { $0.key < $1.key }) { w.field(k, v) }
         w.objectEnd()
         w.key("heads")
