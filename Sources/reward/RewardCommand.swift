@@ -9,7 +9,7 @@ struct RewardCommand: AsyncParsableCommand {
         // Each issue adds its subcommand here: train, eval, synth, bench, inspect, convert, keys, migrate…
         subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self, StoreFaultChild.self]
             + [Synth.self, Train.self, Eval.self]   // datasets, training, evaluation (RewardTraining)
-            + [TextDataset.self, EvalPersonal.self, NestedSplit.self, TunePrior.self]   // text corpora → feature datasets (TextEncoder); personalised vs population
+            + [TextDataset.self, EvalPersonal.self, NestedSplit.self, TunePrior.self, Reembed.self]   // text corpora → feature datasets (TextEncoder); personalised vs population
     )
 
     /// `reward serve` also takes its settings from `REWARD_*` variables and a `--config` file.
