@@ -49,4 +49,20 @@ struct JSONParserTests {
         guard case .values(let d) = list.doubles() else { Issue.record("doubles"); return }
         #expect(d[2] == 1e39)
     }
+
+    /// The string scanner skips eight bytes at a time: quotes, escapes and control characters must
+    /// be found at every offset within and across those blocks.
+    @Test func stringSpecialsAreFoundAtEveryOffset() throws {
+        func string(_ text: String) throws -> String? {
+            if case .string(let s) = try JSONParser.parse(Array(text.utf8)) { return s }
+            return nil
+        }
+        for p in 0..<20 {
+            let pad = String(repeating: "a", count: p)
+            #expect(try string("\"\(pad)\"") == pad)
+            #expect(try string("\"\(pad)\\n\(pad)\"") == pad + "\n" + pad)
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(Array("\"\(pad)\u{01}\(pad)\"".utf8)) }
+            #expect(try string("\"\(pad)é€\(pad)\"") == pad + "é€" + pad)
+        }
+    }
 }

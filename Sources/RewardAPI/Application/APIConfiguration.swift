@@ -5,8 +5,11 @@ public struct APIConfiguration: Sendable {
     /// Largest JSON body (413 past it). NDJSON bodies have no total limit, only `maxNDJSONLineBytes`.
     public var maxBodyBytes = 32 * 1024 * 1024
     public var maxNDJSONLineBytes = 8 * 1024 * 1024
-    /// NDJSON records scored concurrently (results are still written in input order).
-    public var ndjsonConcurrency = 64
+    /// Most items of consecutive NDJSON lines merged into one scoring call.
+    public var ndjsonBatchItems = 1024
+    /// NDJSON line bytes (and lines) read but not yet answered; reading pauses past either.
+    public var ndjsonWindowBytes = 4 * 1024 * 1024
+    public var ndjsonWindowLines = 4096
     /// Origins allowed to call from a browser (`*` for any); empty disables CORS headers.
     public var corsAllowedOrigins: [String] = []
     /// Tenant of unauthenticated requests.

@@ -103,7 +103,8 @@ struct ObjectReader {
 enum JSONPointer {
     /// RFC 6901: `~` → `~0`, `/` → `~1`.
     static func escape(_ token: String) -> String {
-        guard token.contains("~") || token.contains("/") else { return token }
+        // A byte scan: `String.contains(String)` goes through Foundation's locale-aware search.
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
         var out = ""
         for c in token {
             switch c {

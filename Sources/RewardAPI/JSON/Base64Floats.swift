@@ -16,40 +16,6 @@ enum Base64Floats {
         return t
     }()
 
-    static func decodeBytes(_ text: String) throws(Failure) -> [UInt8] {
-        let input = Array(text.utf8)
-        let result: Result<[UInt8], Failure> = input.withUnsafeBufferPointer { s in
-            table.withUnsafeBufferPointer { t in decode(s, t) }
-        }
-        return try result.get()
-    }
-
-    private static func decode(_ s: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], Failure> {
-        var n = s.count
-        while n > 0, s[n - 1] == UInt8(ascii: "=") { n -= 1 }
-        guard s.count - n <= 2, n % 4 != 1, s.count % 4 == 0 || s.count == n else { return .failure(.badLength) }
-        var out = [UInt8]()
-        out.reserveCapacity(n * 3 / 4)
-        var i = 0
-        while i + 4 <= n {
-            let a = t[Int(s[i])], b = t[Int(s[i + 1])], c = t[Int(s[i + 2])], d = t[Int(s[i + 3])]
-            if (a | b | c | d) & 0xC0 != 0 { return .failure(.invalidCharacter(offset: firstBad(s, i, t))) }
-            out.append(a << 2 | b >> 4)
-            out.append(b << 4 | c >> 2)
-            out.append(c << 6 | d)
-            i += 4
-        }
-        let rest = n - i
-        if rest >= 2 {
-            let a = t[Int(s[i])], b = t[Int(s[i + 1])]
-            let c = rest == 3 ? t[Int(s[i + 2])] : 0
-            if (a | b | c) & 0xC0 != 0 { return .failure(.invalidCharacter(offset: firstBad(s, i, t))) }
-            out.append(a << 2 | b >> 4)
-            if rest == 3 { out.append(b << 4 | c >> 2) }
-        }
-        return .success(out)
-    }
-
     private static func firstBad(_ s: UnsafeBufferPointer<UInt8>, _ from: Int, _ t: UnsafeBufferPointer<UInt8>) -> Int {
         var i = from
         while i < s.count, t[Int(s[i])] != 0xFF { i += 1 }
@@ -57,17 +23,64 @@ enum Base64Floats {
     }
 
     static func decode(_ text: String) throws(Failure) -> [Float] {
-        let bytes = try decodeBytes(text)
-        guard bytes.count % 4 == 0 else { throw Failure.notFloat32(byteCount: bytes.count) }
-        var floats = [Float](repeating: 0, count: bytes.count / 4)
-        floats.withUnsafeMutableBytes { dst in
-            bytes.withUnsafeBytes { src in dst.copyMemory(from: src) }
+        var text = text
+        let result: Result<[Float], Failure> = text.withUTF8 { s in
+            table.withUnsafeBufferPointer { t in decodeFloats(s, t) }
         }
+        return try result.get()
+    }
+
+    /// Decodes straight into the float array (no intermediate byte array): this runs once per
+    /// item on the NDJSON and JSON hot paths.
+    private static func decodeFloats(_ s: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Result<[Float], Failure> {
+        var n = s.count
+        while n > 0, s[n - 1] == UInt8(ascii: "=") { n -= 1 }
+        guard s.count - n <= 2, n % 4 != 1, s.count % 4 == 0 || s.count == n else { return .failure(.badLength) }
+        let byteCount = n / 4 * 3 + max(0, n % 4 - 1)
+        guard byteCount % 4 == 0 else {
+            let bad = firstBad(s, 0, t)
+            return .failure(bad < n ? .invalidCharacter(offset: bad) : .notFloat32(byteCount: byteCount))
+        }
+        var failure: Failure?
+        let floats = [Float](unsafeUninitializedCapacity: byteCount / 4) { buffer, count in
+            let out = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
+            var i = 0
+            var o = 0
+            while i + 4 <= n {
+                let a = t[Int(s[i])], b = t[Int(s[i + 1])], c = t[Int(s[i + 2])], d = t[Int(s[i + 3])]
+                if (a | b | c | d) & 0xC0 != 0 { break }
+                out[o] = a << 2 | b >> 4
+                out[o + 1] = b << 4 | c >> 2
+                out[o + 2] = c << 6 | d
+                i += 4
+                o += 3
+            }
+            if i + 4 <= n {
+                failure = .invalidCharacter(offset: firstBad(s, i, t))
+                count = 0
+                return
+            }
+            let rest = n - i
+            if rest >= 2 {
+                let a = t[Int(s[i])], b = t[Int(s[i + 1])]
+                let c = rest == 3 ? t[Int(s[i + 2])] : 0
+                if (a | b | c) & 0xC0 != 0 {
+                    failure = .invalidCharacter(offset: firstBad(s, i, t))
+                    count = 0
+                    return
+                }
+                out[o] = a << 2 | b >> 4
+                if rest == 3 { out[o + 1] = b << 4 | c >> 2 }
+            }
+            count = byteCount / 4
+        }
+        if let failure { return .failure(failure) }
+        var result = floats
         #if _endian(big)
-        for k in floats.indices { floats[k] = Float(bitPattern: UInt32(littleEndian: floats[k].bitPattern)) }
+        for k in result.indices { result[k] = Float(bitPattern: UInt32(littleEndian: result[k].bitPattern)) }
         #endif
-        if let bad = floats.firstIndex(where: { !$0.isFinite }) { throw Failure.nonFinite(index: bad) }
-        return floats
+        if let bad = result.firstIndex(where: { !$0.isFinite }) { return .failure(.nonFinite(index: bad)) }
+        return .success(result)
     }
 
     static func encode(_ floats: [Float]) -> String {

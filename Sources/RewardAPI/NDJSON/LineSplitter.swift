@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Splits a byte stream into NDJSON records with a per-record size limit, so memory stays bounded
 /// whatever the stream's total size. An over-long record is reported once and skipped.
 struct LineSplitter {
@@ -7,6 +11,7 @@ struct LineSplitter {
     }
 
     let maxLineBytes: Int
+    /// The start of a record that a chunk boundary cut.
     private var buffer: [UInt8] = []
     private var discarding = false
 
@@ -14,17 +19,28 @@ struct LineSplitter {
 
     mutating func push(_ chunk: [UInt8]) -> [Record] {
         var out: [Record] = []
-        var start = 0
-        while start < chunk.count {
-            guard let nl = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) else {
-                append(chunk[start...], into: &out)
-                break
+        chunk.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            var start = 0
+            while start < p.count {
+                // memchr: the newline search is most of the splitting work on long lines.
+                guard let hit = memchr(base + start, 0x0A, p.count - start) else {
+                    append(UnsafeBufferPointer(rebasing: p[start...]))
+                    break
+                }
+                let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                let piece = UnsafeBufferPointer(rebasing: p[start..<newline])
+                if buffer.isEmpty && !discarding {
+                    // The whole record is in this chunk: one copy, straight from the chunk.
+                    out.append(piece.count > maxLineBytes ? .tooLong : .line(Array(Self.trimCR(piece))))
+                } else {
+                    append(piece)
+                    out.append(discarding ? .tooLong : .line(buffer.withUnsafeBufferPointer { Array(Self.trimCR($0)) }))
+                    buffer.removeAll(keepingCapacity: true)
+                    discarding = false
+                }
+                start = newline + 1
             }
-            append(chunk[start..<nl], into: &out)
-            out.append(discarding ? .tooLong : .line(Self.trimCR(buffer)))
-            buffer.removeAll(keepingCapacity: true)
-            discarding = false
-            start = nl + 1
         }
         return out
     }
@@ -36,10 +52,10 @@ struct LineSplitter {
             discarding = false
         }
         if discarding { return .tooLong }
-        return buffer.isEmpty ? nil : .line(Self.trimCR(buffer))
+        return buffer.isEmpty ? nil : .line(buffer.withUnsafeBufferPointer { Array(Self.trimCR($0)) })
     }
 
-    private mutating func append(_ bytes: ArraySlice<UInt8>, into out: inout [Record]) {
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard !discarding else { return }
         if buffer.count + bytes.count > maxLineBytes {
             discarding = true
@@ -49,7 +65,7 @@ struct LineSplitter {
         }
     }
 
-    private static func trimCR(_ b: [UInt8]) -> [UInt8] {
-        b.last == UInt8(ascii: "\r") ? Array(b.dropLast()) : b
+    private static func trimCR(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        b.last == UInt8(ascii: "\r") ? UnsafeBufferPointer(rebasing: b.dropLast()) : b
     }
 }

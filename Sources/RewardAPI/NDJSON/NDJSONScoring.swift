@@ -3,73 +3,93 @@ import RewardService
 
 extension RewardApplication {
     /// `POST /v1/score` with `application/x-ndjson`: one score request per line in, one result per
-    /// line out, in order, streamed as lines arrive. Up to `ndjsonConcurrency` lines are in flight
-    /// (so the model worker can coalesce them); memory is bounded by that window and the line limit.
-    /// A bad line yields `{"line": n, "error": {…}}` and the stream goes on.
+    /// line out, in order, streamed as lines arrive. A reader parses lines and merges consecutive
+    /// compatible ones into one service call (`NDJSONRun`); a writer sends the answers in input order.
+    /// Memory is bounded by the line limit and the queue's window of unanswered lines, whatever
+    /// the input size. A bad line yields `{"line": n, "error": {…}}` and the stream goes on.
     func ndjsonScore(_ call: Call) -> Response {
         let app = self
         return Response(status: 200, headers: ["Content-Type": "application/x-ndjson"], body: .stream { writer in
-            var splitter = LineSplitter(maxLineBytes: app.configuration.maxNDJSONLineBytes)
-            var lineNumber = 0
-            var window: [Task<[UInt8], Never>] = []
-            // Results are gathered and written per received chunk (or every 64 KiB): one write per
-            // line would cost one event-loop hop per line.
-            var pending: [UInt8] = []
-            defer { for t in window { t.cancel() } }
-
-            func flush() async throws {
-                guard !pending.isEmpty else { return }
-                try await writer.write(pending)
-                pending.removeAll(keepingCapacity: true)
+            let queue = NDJSONResultQueue(windowBytes: app.configuration.ndjsonWindowBytes, windowLines: app.configuration.ndjsonWindowLines)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await Self.writeAnswers(queue, to: writer) }
+                var reader = NDJSONReader(app: app, tenant: call.tenant, queue: queue)
+                await reader.read(call.request.body)
+                queue.finish()
+                try await group.waitForAll()
             }
-
-            func enqueue(_ record: LineSplitter.Record) async throws {
-                lineNumber += 1
-                let n = lineNumber
-                if case .line(let bytes) = record, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-                window.append(Task { await app.scoreLine(record, number: n, tenant: call.tenant) })
-                if window.count >= app.configuration.ndjsonConcurrency {
-                    pending += await window.removeFirst().value
-                    if pending.count >= 64 * 1024 { try await flush() }
-                }
-            }
-
-            do {
-                for try await chunk in call.request.body {
-                    for record in splitter.push(chunk) { try await enqueue(record) }
-                    try await flush()
-                }
-                if let last = splitter.finish() { try await enqueue(last) }
-            } catch let e as RequestBodyError {
-                // The upload broke off: answer what arrived, then say why the stream ended.
-                for t in window { pending += await t.value }
-                window.removeAll()
-                let p = ErrorMapping.problem(for: e, retryAfter: app.configuration.retryAfterSeconds, logger: app.logger)
-                pending += Self.lineError(lineNumber + 1, p)
-                try await flush()
-                return
-            }
-            while !window.isEmpty { pending += await window.removeFirst().value }
-            try await flush()
         })
     }
 
-    private func scoreLine(_ record: LineSplitter.Record, number: Int, tenant: String) async -> [UInt8] {
-        do {
-            guard case .line(let bytes) = record else {
-                throw Problem(status: 413, title: "Payload too large", detail: "line longer than \(configuration.maxNDJSONLineBytes) bytes")
+    /// Sends answers in input order, gathering those already computed into one write (a write per
+    /// line would cost an event-loop hop per line).
+    private static func writeAnswers(_ queue: NDJSONResultQueue, to writer: any BodyWriter) async throws {
+        var pending: [UInt8] = []
+        var taken: [NDJSONResultQueue.Entry] = []
+        while let first = await queue.next() {
+            pending += await first.output()
+            taken.append(first)
+            while pending.count < 64 * 1024, let next = queue.nextIfDone() {
+                pending += await next.output()
+                taken.append(next)
             }
-            let query = try ScoringDTO.scoreQuery(try JSONParser.parse(bytes), tenant: tenant)
+            if !pending.isEmpty {
+                do { try await writer.write(pending) } catch {
+                    queue.close()
+                    throw error
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+            for entry in taken { queue.release(entry) }
+            taken.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Scores a run: one service call for all its lines; if that fails, each line on its own (so
+    /// every line gets exactly the answer it would get alone).
+    func scoreRun(_ run: NDJSONRun, tenant: String) async -> [UInt8] {
+        if run.lines.count > 1 {
+            do {
+                let result = try await service.score(run.merged)
+                metrics.itemsScored(run.items)
+                var out: [UInt8] = []
+                out.reserveCapacity(run.lines.count * (96 + 24 * run.items / run.lines.count))
+                var offset = 0
+                for line in run.lines {
+                    let n = line.query.items.count
+                    let own = ScoreResult(scores: Array(result.scores[offset..<offset + n]), head: result.head, user: result.user)
+                    offset += n
+                    Self.appendLine(own, to: &out)
+                }
+                return out
+            } catch {}
+        }
+        var out: [UInt8] = []
+        for line in run.lines { out += await scoreLine(line.query, number: line.number) }
+        return out
+    }
+
+    func scoreLine(_ query: ScoreQuery, number: Int) async -> [UInt8] {
+        do {
             let result = try await service.score(query)
             metrics.itemsScored(query.items.count)
-            var w = JSONWriter(capacity: 64 + 24 * result.scores.count)
-            ResultEncoding.score(result, into: &w)
-            var out = w.bytes
-            out.append(UInt8(ascii: "\n"))
+            var out: [UInt8] = []
+            Self.appendLine(result, to: &out)
             return out
         } catch {
-            return Self.lineError(number, ErrorMapping.problem(for: error, retryAfter: configuration.retryAfterSeconds, logger: logger))
+            return lineError(number, error)
         }
+    }
+
+    private static func appendLine(_ result: ScoreResult, to out: inout [UInt8]) {
+        var w = JSONWriter(capacity: 64 + 24 * result.scores.count)
+        ResultEncoding.score(result, into: &w)
+        out += w.bytes
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    func lineError(_ number: Int, _ error: any Error) -> [UInt8] {
+        Self.lineError(number, ErrorMapping.problem(for: error, retryAfter: configuration.retryAfterSeconds, logger: logger))
     }
 
     static func lineError(_ number: Int, _ p: Problem) -> [UInt8] {

@@ -20,6 +20,12 @@ public struct ScoreResult: Sendable, Equatable {
     public var scores: [Double]
     public var head: String
     public var user: UserSummary
+
+    public init(scores: [Double], head: String, user: UserSummary) {
+        self.scores = scores
+        self.head = head
+        self.user = user
+    }
 }
 
 public struct RankResult: Sendable, Equatable {

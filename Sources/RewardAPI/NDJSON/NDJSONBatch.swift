@@ -1,0 +1,50 @@
+import RewardService
+
+/// Answers a batch of consecutive NDJSON lines: parses each, merges consecutive compatible lines
+/// into runs (`NDJSONRun`, one service call each) and renders one answer line per input line.
+struct NDJSONBatch {
+    struct Line: Sendable {
+        var number: Int
+        var record: LineSplitter.Record
+    }
+
+    let app: RewardApplication
+    let tenant: String
+
+    func answer(_ lines: [Line]) async -> [UInt8] {
+        let limit = max(1, min(app.configuration.ndjsonBatchItems, app.service.configuration.maxItemsPerRequest))
+        var heads: [String: HeadInfo?] = [:]
+        var out: [UInt8] = []
+        var run = NDJSONRun()
+        for line in lines {
+            let query: ScoreQuery
+            do {
+                guard case .line(let bytes) = line.record else {
+                    let max = app.configuration.maxNDJSONLineBytes
+                    throw Problem(status: 413, title: "Payload too large", detail: "line longer than \(max) bytes")
+                }
+                query = try ScoringDTO.scoreQuery(try JSONParser.parse(bytes), tenant: tenant)
+            } catch {
+                if !run.isEmpty { out += await app.scoreRun(run.take(), tenant: tenant) }
+                out += app.lineError(line.number, error)
+                continue
+            }
+            let name = query.head ?? ""
+            if heads[name] == nil { heads[name] = .some(headInfo(query.head)) }
+            let key = NDJSONRun.key(for: query, head: heads[name] ?? nil)
+            if !run.isEmpty && !run.accepts(key, items: query.items.count, limit: limit) {
+                out += await app.scoreRun(run.take(), tenant: tenant)
+            }
+            run.append(.init(number: line.number, query: query), key: key)
+            if key == nil || run.items >= limit { out += await app.scoreRun(run.take(), tenant: tenant) }
+        }
+        if !run.isEmpty { out += await app.scoreRun(run.take(), tenant: tenant) }
+        return out
+    }
+
+    /// The head a line names (nil: the default); nil when unknown (the single path reports it).
+    private func headInfo(_ name: String?) -> HeadInfo? {
+        guard let name else { return app.service.heads.first { $0.isDefault } }
+        return try? app.service.head(named: name)
+    }
+}
