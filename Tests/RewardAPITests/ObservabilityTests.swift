@@ -139,3 +139,14 @@ struct ObservabilityTests {
 
     struct TestFailure: Error {}
 }
+
+extension ObservabilityTests {
+    @Test func serverTimingFormatsMillisecondsWithThreeDecimals() {
+        let timing = RequestTiming()
+        timing.add(.decode, nanoseconds: 41_999)
+        timing.add(.store, nanoseconds: 12_345_678_901)
+        #expect(RewardApplication.serverTiming(timing, total: .nanoseconds(12_400_005_000))
+                == "decode;dur=0.041, store;dur=12345.678, total;dur=12400.005")
+        #expect(RewardApplication.serverTiming(RequestTiming(), total: .microseconds(7)) == "total;dur=0.007")
+    }
+}
