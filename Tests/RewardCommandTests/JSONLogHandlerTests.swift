@@ -51,3 +51,12 @@ extension ISO8601DateFormatter {
         return f
     }
 }
+
+extension JSONLogHandlerTests {
+    @Test func logSettingsAreValidatedAtStartup() throws {
+        #expect(try Serve.parse(["--log-format", "json", "--log-level", "debug"]).logFormat == .json)
+        #expect(throws: (any Error).self) { try Serve.parse(["--log-format", "xml"]) }
+        #expect(throws: (any Error).self) { try Serve.parse(["--log-level", "loud"]) }
+        #expect(LogFormat.json.resolved == .json && LogFormat.text.resolved == .text)
+    }
+}
