@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import reward
+import RewardService
 
 struct JSONLogHandlerTests {
     final class Lines: Sendable {
@@ -58,5 +59,24 @@ extension JSONLogHandlerTests {
         #expect(throws: (any Error).self) { try Serve.parse(["--log-format", "xml"]) }
         #expect(throws: (any Error).self) { try Serve.parse(["--log-level", "loud"]) }
         #expect(LogFormat.json.resolved == .json && LogFormat.text.resolved == .text)
+    }
+}
+
+extension JSONLogHandlerTests {
+    @Test func linesLoggedWhileARequestRunsCarryItsID() async throws {
+        let sink = Lines()
+        let handler = JSONLogHandler(label: "reward", metadataProvider: LogFormat.requestMetadata,
+                                     sink: { line in sink.lines.withLock { $0.append(line) } })
+        let logger = Logger(label: "reward", factory: { _ in handler })
+        logger.info("outside")
+        await RequestTiming.$current.withValue(RequestTiming(requestID: "req-9")) {
+            logger.info("inside")
+            await Task { logger.info("child task") }.value
+        }
+        let ids = try sink.all.map { line -> String? in
+            let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            return (object?["metadata"] as? [String: Any])?["request.id"] as? String
+        }
+        #expect(ids == [nil, "req-9", "req-9"])
     }
 }

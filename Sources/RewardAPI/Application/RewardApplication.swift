@@ -37,7 +37,7 @@ public struct RewardApplication: Responder {
             return cors(preflight(request), origin: origin)
         }
         let started = ContinuousClock.now
-        let timing = RequestTiming()
+        let timing = RequestTiming(requestID: request.headers["x-request-id"])
         var permit: InFlightLimiter.Permit?
         var template = "unmatched"
         var response: Response

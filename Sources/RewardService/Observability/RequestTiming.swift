@@ -19,11 +19,14 @@ public final class RequestTiming: Sendable {
 
     @TaskLocal public static var current: RequestTiming?
 
+    /// The request's id (`X-Request-Id`), so log lines emitted anywhere in its task tree can carry it.
+    public let requestID: String?
+
     private let decode = Atomic<Int64>(0)
     private let compute = Atomic<Int64>(0)
     private let store = Atomic<Int64>(0)
 
-    public init() {}
+    public init(requestID: String? = nil) { self.requestID = requestID }
 
     public func add(_ phase: Phase, nanoseconds: Int64) {
         switch phase {

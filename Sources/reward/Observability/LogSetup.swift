@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import Logging
+import RewardService
 
 /// `--log-format json|text|auto` and `--log-level`: the process-wide swift-log backend.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -18,15 +19,21 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 
     static func bootstrap(_ format: LogFormat, level: Logger.Level) {
         let json = format.resolved == .json
-        LoggingSystem.bootstrap { label in
+        LoggingSystem.bootstrap({ label, provider in
             if json {
-                var handler = JSONLogHandler(label: label)
+                var handler = JSONLogHandler(label: label, metadataProvider: provider)
                 handler.logLevel = level
                 return handler
             }
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: requestMetadata)
+    }
+
+    /// `request.id` on every line logged while a request is being handled (its task and child tasks).
+    static let requestMetadata = Logger.MetadataProvider {
+        guard let id = RequestTiming.current?.requestID else { return [:] }
+        return ["request.id": .string(id)]
     }
 }
