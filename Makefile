@@ -82,6 +82,7 @@ fuzz: deps
 
 bench: release
 	Tools/bench.sh
+	Tools/bench-api.sh
 	$$($(SWIFT) build -c release --show-bin-path)/reward bench model
 
 clean:
