@@ -89,10 +89,12 @@ let package = Package(
         .target(name: "RewardTraining", dependencies: ["RewardModel", "Tensors"]),
         .testTarget(name: "RewardTrainingTests", dependencies: ["RewardTraining", "RewardModel", "Tensors"]),
         // TextEncoder: WordPiece tokenizer + BERT forward (all-MiniLM-L6-v2) on Tensors
-        .target(name: "TextEncoder", dependencies: ["Tensors"]),
+        // AVX2 element-wise kernels (exp, GELU) with run-time dispatch; imported by TextEncoder only.
+        .target(name: "CTextKernels"),
+        .target(name: "TextEncoder", dependencies: ["Tensors", "CTextKernels"]),
         .testTarget(
             name: "TextEncoderTests",
-            dependencies: ["TextEncoder", "Tensors", "RewardModel"],
+            dependencies: ["TextEncoder", "Tensors", "RewardModel", "CTextKernels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -19,6 +19,7 @@ struct BertModel: Sendable {
         let delta: UnsafeMutablePointer<Float>
         let intermediate: UnsafeMutablePointer<Float>
         let scores: UnsafeMutablePointer<Float>
+        let inverseSums: UnsafeMutablePointer<Float>
 
         init(tokens: Int, maxLength: Int, configuration c: BertConfiguration) {
             capacity = tokens
@@ -29,10 +30,11 @@ struct BertModel: Sendable {
             delta = .allocate(capacity: tokens * c.hiddenSize)
             intermediate = .allocate(capacity: tokens * c.intermediateSize)
             scores = .allocate(capacity: maxLength * maxLength)
+            inverseSums = .allocate(capacity: maxLength)
         }
 
         deinit {
-            for p in [hidden, qkv, context, delta, intermediate, scores] { p.deallocate() }
+            for p in [hidden, qkv, context, delta, intermediate, scores, inverseSums] { p.deallocate() }
         }
     }
 
@@ -97,7 +99,7 @@ struct BertModel: Sendable {
         let h = c.hiddenSize, i = c.intermediateSize
         // Q, K, V for every token in one sgemm.
         w.qkvWeight.withUnsafeBufferPointer { wq in
-            BLAS.gemm(m: t, n: 3 * h, k: h, s.hidden, lda: h, wq.baseAddress!, ldb: h, transposeB: true, s.qkv, ldc: 3 * h)
+            BLAS.gemm(m: t, n: 3 * h, k: h, s.hidden, lda: h, wq.baseAddress!, ldb: 3 * h, s.qkv, ldc: 3 * h)
         }
         w.qkvBias.withUnsafeBufferPointer { Kernels.addBias(s.qkv, bias: $0.baseAddress!, rows: t, width: 3 * h) }
         for n in 0..<(offsets.count - 1) {
@@ -105,16 +107,16 @@ struct BertModel: Sendable {
         }
         // Attention output projection, residual, LayerNorm.
         w.attentionOutWeight.withUnsafeBufferPointer { wo in
-            BLAS.gemm(m: t, n: h, k: h, s.context, lda: h, wo.baseAddress!, ldb: h, transposeB: true, s.delta, ldc: h)
+            BLAS.gemm(m: t, n: h, k: h, s.context, lda: h, wo.baseAddress!, ldb: h, s.delta, ldc: h)
         }
         residualNorm(w.attentionOutBias, w.attentionNorm, tokens: t, scratch: s)
         // Feed-forward: GELU(x·W1ᵀ + b1)·W2ᵀ + b2, residual, LayerNorm.
         w.intermediateWeight.withUnsafeBufferPointer { w1 in
-            BLAS.gemm(m: t, n: i, k: h, s.hidden, lda: h, w1.baseAddress!, ldb: h, transposeB: true, s.intermediate, ldc: i)
+            BLAS.gemm(m: t, n: i, k: h, s.hidden, lda: h, w1.baseAddress!, ldb: i, s.intermediate, ldc: i)
         }
         w.intermediateBias.withUnsafeBufferPointer { Kernels.addBiasGELU(s.intermediate, bias: $0.baseAddress!, rows: t, width: i) }
         w.outputWeight.withUnsafeBufferPointer { w2 in
-            BLAS.gemm(m: t, n: h, k: i, s.intermediate, lda: i, w2.baseAddress!, ldb: i, transposeB: true, s.delta, ldc: h)
+            BLAS.gemm(m: t, n: h, k: i, s.intermediate, lda: i, w2.baseAddress!, ldb: h, s.delta, ldc: h)
         }
         residualNorm(w.outputBias, w.outputNorm, tokens: t, scratch: s)
     }
@@ -129,8 +131,11 @@ struct BertModel: Sendable {
         for head in 0..<c.headCount {
             let q = rows + head * d, k = rows + h + head * d, v = rows + 2 * h + head * d
             BLAS.gemm(m: l, n: l, k: d, alpha: scale, q, lda: 3 * h, k, ldb: 3 * h, transposeB: true, s.scores, ldc: l)
-            Kernels.softmaxRows(s.scores, rows: l, width: l, stride: l)
-            BLAS.gemm(m: l, n: d, k: l, s.scores, lda: l, v, ldb: 3 * h, s.context + start * h + head * d, ldc: h)
+            // softmax(QKᵀ)·V = diag(1/Σ)·(exp(QKᵀ − max)·V): normalise the d-wide result, not the l-wide row.
+            Kernels.expRows(s.scores, rows: l, width: l, stride: l, inverseSums: s.inverseSums)
+            let out = s.context + start * h + head * d
+            BLAS.gemm(m: l, n: d, k: l, s.scores, lda: l, v, ldb: 3 * h, out, ldc: h)
+            Kernels.scaleRows(out, rows: l, width: d, stride: h, scales: s.inverseSums)
         }
     }
 

@@ -10,14 +10,14 @@ struct BertWeights: Sendable {
     }
 
     struct Layer: Sendable {
-        var qkvWeight: [Float]      // [3H, H]
+        var qkvWeight: [Float]      // [H, 3H] (stored transposed: see `inputMajor`)
         var qkvBias: [Float]        // [3H]
-        var attentionOutWeight: [Float]  // [H, H]
+        var attentionOutWeight: [Float]  // [H, H], transposed
         var attentionOutBias: [Float]
         var attentionNorm: LayerNorm
-        var intermediateWeight: [Float]  // [I, H]
+        var intermediateWeight: [Float]  // [H, I], transposed
         var intermediateBias: [Float]
-        var outputWeight: [Float]   // [H, I]
+        var outputWeight: [Float]   // [I, H], transposed
         var outputBias: [Float]
         var outputNorm: LayerNorm
     }
@@ -66,13 +66,13 @@ struct BertWeights: Sendable {
                 qkvBias += try values(attention + part + ".bias", [h])
             }
             layers.append(Layer(
-                qkvWeight: qkvWeight, qkvBias: qkvBias,
-                attentionOutWeight: try values(base + "attention.output.dense.weight", [h, h]),
+                qkvWeight: Self.inputMajor(qkvWeight, out: 3 * h, in: h), qkvBias: qkvBias,
+                attentionOutWeight: Self.inputMajor(try values(base + "attention.output.dense.weight", [h, h]), out: h, in: h),
                 attentionOutBias: try values(base + "attention.output.dense.bias", [h]),
                 attentionNorm: try norm(base + "attention.output.LayerNorm"),
-                intermediateWeight: try values(base + "intermediate.dense.weight", [i, h]),
+                intermediateWeight: Self.inputMajor(try values(base + "intermediate.dense.weight", [i, h]), out: i, in: h),
                 intermediateBias: try values(base + "intermediate.dense.bias", [i]),
-                outputWeight: try values(base + "output.dense.weight", [h, i]),
+                outputWeight: Self.inputMajor(try values(base + "output.dense.weight", [h, i]), out: h, in: i),
                 outputBias: try values(base + "output.dense.bias", [h]),
                 outputNorm: try norm(base + "output.LayerNorm")))
         }
@@ -81,5 +81,15 @@ struct BertWeights: Sendable {
             positionAndTypeEmbeddings: positions,
             embeddingNorm: try norm("embeddings.LayerNorm"),
             layers: layers)
+    }
+
+    /// PyTorch's Linear weight `[out, in]` as `[in, out]`: OpenBLAS then packs the weight panels
+    /// with its plain copy instead of its transposing copy on every call.
+    static func inputMajor(_ w: [Float], out: Int, in inputs: Int) -> [Float] {
+        var t = [Float](repeating: 0, count: w.count)
+        for o in 0..<out {
+            for i in 0..<inputs { t[i * out + o] = w[o * inputs + i] }
+        }
+        return t
     }
 }
