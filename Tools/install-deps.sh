@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project needs, only those that are missing (a no-op when all
 # are present). Used by `make run` and `make test`; safe to run repeatedly.
-# REWARD_DEPS=build installs only what building needs (the Dockerfile's builder: no PostgreSQL server).
+# REWARD_DEPS=build installs only what building needs, for the Dockerfile's builder: no PostgreSQL server;
+# make is listed because the Swift images lack it.
 set -euo pipefail
-pkgs=(pkg-config libnghttp2-dev libssl-dev libpq-dev libopenblas-dev python3-pip "$@")
+pkgs=(make pkg-config libnghttp2-dev libssl-dev libpq-dev libopenblas-dev python3-pip "$@")
 [ "${REWARD_DEPS:-}" = build ] || pkgs+=(postgresql curl)
 missing=()
 for p in "${pkgs[@]}"; do
