@@ -69,4 +69,6 @@ broken_deploy k8s/configmap.yaml 's/REWARD_MAX_ITEMS/REWARD_MAXIMUM_ITEMS/'
 broken_deploy k8s/configmap.yaml 's/REWARD_DRAIN_DELAY: "5"/REWARD_DRAIN_DELAY: "15"/'
 broken_deploy k8s/hpa.yaml 's/minReplicas: 2/minReplicas: 1/'
 broken_deploy k8s/kustomization.yaml 's/pdb.yaml/pdbs.yaml/'
+sed 's/REWARD_ENCODER=/REWARD_ENCODERS=/' Dockerfile >"$scratch/Dockerfile.env"
+must_reject "Dockerfile: an ENV name reward serve does not know" python3 Tools/deploy_check.py "$binary" Deploy "$scratch/Dockerfile.env"
 echo "deploy-check: all $rejected broken copies rejected"

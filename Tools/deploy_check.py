@@ -4,7 +4,7 @@ binary (schema validation is done before, by check-jsonschema and kubernetes-val
 
   Tools/deploy_check.py BINARY [DEPLOY_DIR]
 
-* every REWARD_* variable and every `--flag` the deployments pass is one `reward serve --help` knows;
+* every REWARD_* variable and every `--flag` the image and the deployments set is one `reward serve --help` knows;
 * compose: PostgreSQL has a healthcheck and a named volume; the service waits for it
   (depends_on: service_healthy), gets DATABASE_URL, its secrets are declared, its build context exists;
 * k8s: readiness /readyz, liveness /healthz on a declared container port; requests and limits; a
@@ -19,6 +19,8 @@ import subprocess
 import sys
 
 import yaml
+
+from dockerfile_check import instructions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -43,10 +45,16 @@ def flag_value(args, name, default=0.0):
 
 
 def dockerfile_facts(path):
-    text = open(path).read()
-    user = re.findall(r"^USER\s+(\d+)", text, re.M)
-    expose = re.findall(r"^EXPOSE\s+(\d+)", text, re.M)
-    return (int(user[-1]) if user else None), (int(expose[-1]) if expose else None)
+    """The runtime uid, the exposed port, and the REWARD_* names and flags the image sets."""
+    steps = instructions(open(path).read())
+    final = max(stage for stage, _, _ in steps)
+    last = {keyword: rest for stage, keyword, rest in steps if stage == final}
+    env = [name for stage, keyword, rest in steps if stage == final and keyword == "ENV"
+           for name in re.findall(r"(?:^|\s)([A-Z][A-Z0-9_]*)=", rest)]
+    flags = re.findall(r'"(--[a-z0-9-]+)"', last.get("ENTRYPOINT", ""))
+    user = re.match(r"\d+", last.get("USER", ""))
+    expose = re.match(r"\d+", last.get("EXPOSE", ""))
+    return (int(user.group()) if user else None), (int(expose.group()) if expose else None), env, flags
 
 
 def check_names(where, env_names, args, flags, envs, problems):
@@ -201,8 +209,9 @@ def main():
     deploy = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "Deploy")
     dockerfile = sys.argv[3] if len(sys.argv) > 3 else os.path.join(ROOT, "Dockerfile")
     flags, envs = known_settings(binary)
-    uid, port = dockerfile_facts(dockerfile)
+    uid, port, image_env, image_flags = dockerfile_facts(dockerfile)
     problems = []
+    check_names("Dockerfile", image_env, image_flags, flags, envs, problems)
     check_compose(os.path.join(deploy, "docker-compose.yml"), flags, envs, problems)
     check_k8s(os.path.join(deploy, "k8s"), flags, envs, uid, port, problems)
     for p in problems:
