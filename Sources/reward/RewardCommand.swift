@@ -7,7 +7,7 @@ struct RewardCommand: AsyncParsableCommand {
         abstract: "Personalized reward-scoring service: score, compare, rank and few-shot adapt per user.",
         version: RewardVersion.current,
         // Each issue adds its subcommand here: train, eval, synth, bench, inspect, convert, keys, migrate…
-        subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self, StoreFaultChild.self]
+        subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self, Refit.self, StoreFaultChild.self]
             + [Synth.self, Train.self, Eval.self]   // datasets, training, evaluation (RewardTraining)
             + [TextDataset.self, EvalPersonal.self, NestedSplit.self, TunePrior.self, Reembed.self]   // text corpora → feature datasets (TextEncoder); personalised vs population
     )

@@ -36,6 +36,10 @@ public protocol PreferenceStore: Sendable {
     /// All of the user's states (one per head), ordered by head name.
     func loadStates(for user: UserKey) async throws -> [UserState]
 
+    /// Users whose state for `head` was fitted for a head version other than `currentVersion`, in
+    /// `(tenant, user)` order after `after` (keyset paging), at most `limit`: what `reward refit` refits.
+    func staleStates(head: String, currentVersion: String, after: UserKey?, limit: Int) async throws -> [UserKey]
+
     /// Saves a state with optimistic concurrency. `expectedVersion` nil means "create": it fails with
     /// `.conflict` if a state already exists; otherwise the stored version must equal `expectedVersion`.
     /// Returns the stored state (version incremented, starting at 1) and notifies `stateChanges()` listeners.

@@ -128,6 +128,19 @@ public actor InMemoryPreferenceStore: PreferenceStore {
         return (users[user]?.states.values.map { $0 } ?? []).sorted { $0.head < $1.head }
     }
 
+    public func staleStates(head: String, currentVersion: String, after: UserKey?, limit: Int) async throws -> [UserKey] {
+        try checkOpen()
+        try Validation.identifier(head, "head")
+        func precedes(_ a: UserKey, _ b: UserKey) -> Bool {
+            (a.tenant.utf8.lexicographicallyPrecedes(b.tenant.utf8))
+                || (a.tenant == b.tenant && a.userID.utf8.lexicographicallyPrecedes(b.userID.utf8))
+        }
+        let stale = users.compactMap { key, data in
+            data.states[head].map { $0.headVersion == currentVersion ? nil : key } ?? nil
+        }
+        return Array(stale.filter { after == nil || precedes(after!, $0) }.sorted(by: precedes).prefix(max(0, limit)))
+    }
+
     public func saveState(_ draft: UserStateDraft, expectedVersion: Int64?) async throws -> UserState {
         try checkOpen()
         try Validation.state(draft)

@@ -21,6 +21,21 @@ extension PostgresPreferenceStore {
         }
     }
 
+    public func staleStates(head: String, currentVersion: String, after: UserKey?, limit: Int) async throws -> [UserKey] {
+        try Validation.identifier(head, "head")
+        var parameters = PGParameters()
+        parameters.append(head)
+        parameters.append(currentVersion)
+        // ("", "") sorts before every key: tenants and user ids are never empty.
+        parameters.append(after?.tenant ?? "")
+        parameters.append(after?.userID ?? "")
+        parameters.append(Int64(max(0, limit)))
+        return try await pool.withConnection(idempotent: true) { [parameters] connection, deadline in
+            let result = try connection.query(SQL.staleStates, parameters, deadline: deadline)
+            return (0..<result.rowCount).map { UserKey(tenant: result.string($0, 0), userID: result.string($0, 1)) }
+        }
+    }
+
     public func saveState(_ draft: UserStateDraft, expectedVersion: Int64?) async throws -> UserState {
         try Validation.state(draft)
         var parameters = Self.userParameters(draft.user)

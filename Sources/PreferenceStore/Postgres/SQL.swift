@@ -121,4 +121,11 @@ enum SQL {
     static let countStates = PreparedStatement(name: "count_states_v1", sql: """
         SELECT count(*) FROM user_states WHERE tenant = $1 AND user_id = $2
         """)
+
+    /// Keyset page of states fitted for another head version; `(tenant, user_id)` follows the primary key.
+    static let staleStates = PreparedStatement(name: "stale_states_v1", sql: """
+        SELECT tenant, user_id FROM user_states
+        WHERE head = $1 AND head_version <> $2 AND (tenant, user_id) > ($3, $4)
+        ORDER BY tenant, user_id LIMIT $5
+        """)
 }
