@@ -12,7 +12,7 @@ struct Eval: ParsableCommand {
     @Option(help: "table (Markdown) or json.") var format: String = "table"
     @Option(help: "Also write the few-shot curve as an SVG plot to this file.") var plot: String?
     @Option(help: "Comma-separated few-shot sizes n.") var shots: String = "1,2,4,8,16,32,64"
-    @Option(help: "λ of adapt's prior (the service default is 1).") var prior: Double = 1
+    @Option(help: "λ of adapt's prior (default: the head's adapt_prior, else 1 — what the service uses).") var prior: Double?
     @Option(help: "Seed of PAL's schedule baseline.") var seed: UInt64 = 1
 
     func run() throws {
@@ -21,11 +21,11 @@ struct Eval: ParsableCommand {
         let ns = shots.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !ns.isEmpty, ns.allSatisfy({ $0 > 0 }) else { throw ValidationError("--shots needs positive integers") }
         o.shots = ns.sorted()
-        o.adapt.prior = prior
         o.seed = seed
         o.name = URL(fileURLWithPath: head).lastPathComponent
         do {
             let model = try RewardHead.load(directory: head)
+            o.adapt.prior = prior ?? model.config.defaultAdaptPrior
             let dataset = try PreferenceDataset.load(path: data)
             let report = try Evaluator.evaluate(head: model, data: dataset, options: o)
             print(format == "json" ? report.json() : report.table(), terminator: format == "json" ? "\n" : "")
