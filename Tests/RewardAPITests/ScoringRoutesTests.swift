@@ -120,7 +120,10 @@ struct ScoringRoutesTests {
         let heads = try await h.call(.get, "/v1/heads")
         guard case .array(let list)? = heads.object?["heads"] else { Issue.record("no heads"); return }
         #expect(list.count == 3)
-        #expect(try await h.call(.get, "/v1/heads/gpm").status == 200)
+        let gpm = try await h.call(.get, "/v1/heads/gpm")
+        #expect(gpm.status == 200)
+        if case .number(let prior)? = gpm.object?["adapt_prior"] { #expect(prior == 1) } else { Issue.record("adapt_prior missing") }
+        if case .null? = try await h.call(.get, "/v1/heads/bt").object?["adapt_prior"] {} else { Issue.record("bt: adapt_prior should be null") }
         #expect(try await h.call(.get, "/v1/heads/zzz").status == 404)
         let spec = try await h.call(.get, "/openapi.yaml")
         #expect(spec.text.hasPrefix("openapi: 3.1"))

@@ -23,6 +23,7 @@ struct AdaptPriorAndFeatureSpaceTests {
         let service = RewardService(store: InMemoryPreferenceStore())
         defer { Task { await service.shutdown() } }
         try service.installHeads([(name: "h", head: try Self.head(backbone: "enc", adaptPrior: 40))])
+        #expect(try service.catalog.head(nil).info.adaptPrior == 40, "clients can see which λ applies")
         let byDefault = try await service.adaptStateless(head: nil, Self.submissions, initial: nil, settings: AdaptSettings())
         let explicit40 = try await service.adaptStateless(head: nil, Self.submissions, initial: nil, settings: AdaptSettings(prior: 40))
         let explicit1 = try await service.adaptStateless(head: nil, Self.submissions, initial: nil, settings: AdaptSettings(prior: 1))

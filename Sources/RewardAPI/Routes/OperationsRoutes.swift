@@ -108,6 +108,8 @@ extension RewardApplication {
         w.field("uses_prompt", h.promptDim != nil)
         w.field("parameters", h.parameterCount)
         w.field("seen_users", h.seenUsers)
+        w.key("adapt_prior")
+        if let p = h.adaptPrior { w.number(p) } else { w.null() }
         w.objectEnd()
     }
 }

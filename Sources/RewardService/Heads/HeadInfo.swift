@@ -14,4 +14,6 @@ public struct HeadInfo: Sendable, Equatable {
     public var backbone: String?
     public var parameterCount: Int
     public var seenUsers: Int
+    /// λ adapt uses when a request names no prior (nil for bt, which has no user state).
+    public var adaptPrior: Double?
 }

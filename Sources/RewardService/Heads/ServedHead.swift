@@ -59,7 +59,8 @@ public final class ServedHead: Sendable {
         HeadInfo(
             name: name, kind: head.kind.rawValue, featureDim: head.featureDim, promptDim: head.promptDim,
             stateDim: head.stateDim, isDefault: false, version: version, featureSpace: featureSpace,
-            backbone: head.config.backbone?.name, parameterCount: head.parameterCount, seenUsers: head.seenUsers.count)
+            backbone: head.config.backbone?.name, parameterCount: head.parameterCount, seenUsers: head.seenUsers.count,
+            adaptPrior: head.kind.isPersonalized ? head.config.defaultAdaptPrior : nil)
     }
 }
 
