@@ -5,7 +5,7 @@ HOST       ?= 127.0.0.1
 PORT       ?= 8080
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build release run test fuzz bench clean encoder demo-head synthetic-head synthetic-head-check eval-synthetic eval-ukp
+.PHONY: deps build release run test fuzz bench clean encoder image-smoke demo-head synthetic-head synthetic-head-check eval-synthetic eval-ukp
 
 deps:
 	@Tools/install-deps.sh
@@ -75,6 +75,10 @@ eval-ukp: release encoder
 	else \
 	    echo "$(UKP_DATA) has no UKPConvArg1 data: skipping"; \
 	fi
+
+# The Docker image's contents run without an engine (static release build, runtime ENV and uid only).
+image-smoke: deps
+	Tools/image-smoke.sh
 
 fuzz: deps
 	Tools/fuzz.sh $(FUZZ_SECONDS)
