@@ -22,4 +22,24 @@ struct Base64FloatsTests {
         #expect(throws: Base64Floats.Failure.badLength) { try Base64Floats.decode("AA=") }
         #expect(throws: Base64Floats.Failure.nonFinite(index: 0)) { try Base64Floats.decode("AACAfw==") }  // +inf
     }
+
+    /// Groups decode four characters at a time with one 4-byte store: every length, every position of
+    /// a bad character, and a non-finite value anywhere must come out exactly as byte by byte.
+    @Test func everyLengthAndPosition() throws {
+        for n in 0 ..< 24 {
+            let v = (0 ..< n).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0 &* 0x9E37_79B9) & 0xBF7F_FFFF) }
+            let text = Base64Floats.encode(v)
+            #expect(try Base64Floats.decode(text) == v)
+            for p in stride(from: 0, to: text.utf8.count, by: 3) where text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: p)] != UInt8(ascii: "=") {
+                var bytes = Array(text.utf8)
+                bytes[p] = UInt8(ascii: "*")
+                #expect(throws: Base64Floats.Failure.invalidCharacter(offset: p)) { try Base64Floats.decode(String(decoding: bytes, as: UTF8.self)) }
+            }
+            if n > 0 {
+                var bad = v
+                bad[n - 1] = .infinity
+                #expect(throws: Base64Floats.Failure.nonFinite(index: n - 1)) { try Base64Floats.decode(Base64Floats.encode(bad)) }
+            }
+        }
+    }
 }

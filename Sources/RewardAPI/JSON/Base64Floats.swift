@@ -16,6 +16,21 @@ enum Base64Floats {
         return t
     }()
 
+    /// Four lookup tables (one per position in a 4-character group), 256 entries each, giving that
+    /// character's bits already placed in the 3 output bytes (little-endian UInt32); bit 31 marks a
+    /// character outside the alphabet. A group decodes with 4 loads, 3 ORs and one 4-byte store.
+    private static let groupTables: [UInt32] = {
+        var t = [UInt32](repeating: 0x8000_0000, count: 4 * 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            let v = UInt32(i), k = Int(c)
+            t[k] = v << 2
+            t[256 + k] = v >> 4 | (v & 0x0F) << 12
+            t[512 + k] = (v >> 2) << 8 | (v & 3) << 22
+            t[768 + k] = v << 16
+        }
+        return t
+    }()
+
     private static func firstBad(_ s: UnsafeBufferPointer<UInt8>, _ from: Int, _ t: UnsafeBufferPointer<UInt8>) -> Int {
         var i = from
         while i < s.count, t[Int(s[i])] != 0xFF { i += 1 }
@@ -25,14 +40,16 @@ enum Base64Floats {
     static func decode(_ text: String) throws(Failure) -> [Float] {
         var text = text
         let result: Result<[Float], Failure> = text.withUTF8 { s in
-            table.withUnsafeBufferPointer { t in decodeFloats(s, t) }
+            table.withUnsafeBufferPointer { t in groupTables.withUnsafeBufferPointer { g in decodeFloats(s, t, g) } }
         }
         return try result.get()
     }
 
     /// Decodes straight into the float array (no intermediate byte array): this runs once per
     /// item on the NDJSON and JSON hot paths.
-    private static func decodeFloats(_ s: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Result<[Float], Failure> {
+    private static func decodeFloats(
+        _ s: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>, _ g: UnsafeBufferPointer<UInt32>
+    ) -> Result<[Float], Failure> {
         var n = s.count
         while n > 0, s[n - 1] == UInt8(ascii: "=") { n -= 1 }
         guard s.count - n <= 2, n % 4 != 1, s.count % 4 == 0 || s.count == n else { return .failure(.badLength) }
@@ -46,6 +63,15 @@ enum Base64Floats {
             let out = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
             var i = 0
             var o = 0
+            // Whole groups with a 4-byte store while a spare output byte follows (all but the last).
+            let raw = UnsafeMutableRawPointer(out)
+            while i + 4 <= n && o + 4 <= byteCount {
+                let w = g[Int(s[i])] | g[256 + Int(s[i + 1])] | g[512 + Int(s[i + 2])] | g[768 + Int(s[i + 3])]
+                if w & 0x8000_0000 != 0 { break }
+                raw.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt32.self)
+                i += 4
+                o += 3
+            }
             while i + 4 <= n {
                 let a = t[Int(s[i])], b = t[Int(s[i + 1])], c = t[Int(s[i + 2])], d = t[Int(s[i + 3])]
                 if (a | b | c | d) & 0xC0 != 0 { break }
@@ -79,7 +105,10 @@ enum Base64Floats {
         #if _endian(big)
         for k in result.indices { result[k] = Float(bitPattern: UInt32(littleEndian: result[k].bitPattern)) }
         #endif
-        if let bad = result.firstIndex(where: { !$0.isFinite }) { return .failure(.nonFinite(index: bad)) }
+        // Branch-free check first (vectorizes); the index only when something is not finite.
+        var overflow: UInt32 = 0  // bit 31 set by any all-ones exponent (NaN, ±inf)
+        for f in result { overflow |= (f.bitPattern & 0x7F80_0000) &+ 0x0080_0000 }
+        if overflow & 0x8000_0000 != 0, let bad = result.firstIndex(where: { !$0.isFinite }) { return .failure(.nonFinite(index: bad)) }
         return .success(result)
     }
 
