@@ -71,8 +71,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer",
-                           .product(name: "Logging", package: "swift-log")]
+            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TextEncoder",
+                           .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Fixtures")]  // recorded Label Studio and Argilla payloads
         ),
         .testTarget(
             name: "RewardAPITests",

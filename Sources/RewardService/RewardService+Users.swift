@@ -13,10 +13,15 @@ extension RewardService {
         guard !submissions.isEmpty else { throw ScoringError(.invalidInput, "comparisons must not be empty", pointer: "/comparisons") }
         var batch: [NewComparison] = []
         for (i, s) in submissions.enumerated() {
-            batch.append(try await newComparison(s, head: head, pointer: "/comparisons/\(i)"))
+            var c = try await newComparison(s, head: head, pointer: "/comparisons/\(i)")
+            c.clientID = c.clientID ?? UUID().uuidString.lowercased()  // known before storing: its prediction is keyed by it
+            batch.append(c)
         }
         let userKey = UserKey(tenant: tenant, userID: user)
+        // Prequential: what the service would have said before seeing these labels (GET /v1/users/{id}/stats).
+        let predictions = await predictBeforeStoring(batch, head: head, tenant: tenant, user: user)
         let result = try await storeCall { try await store.appendComparisons(batch, for: userKey) }
+        if let predictions, !predictions.isEmpty { try? await store.recordPredictions(predictions, for: userKey, replacing: false) }
         var fit: AdaptOutcome?
         if adapt { fit = try await users.adapt(tenant: tenant, user: user, head: head, settings: settings) }
         return AppendOutcome(stored: result.insertedCount, comparisons: result.comparisons.map(ComparisonRecord.init), adapt: fit)
@@ -104,7 +109,7 @@ extension RewardService {
     }
 
     /// A submission's features in the head's feature space, texts kept for re-embedding later.
-    private func newComparison(_ s: ComparisonSubmission, head: ServedHead, pointer: String) async throws(ScoringError) -> NewComparison {
+    func newComparison(_ s: ComparisonSubmission, head: ServedHead, pointer: String) async throws(ScoringError) -> NewComparison {
         guard s.weight.isFinite, s.weight > 0 else {
             throw ScoringError(.invalidInput, "weight must be a positive number", pointer: pointer + "/weight")
         }

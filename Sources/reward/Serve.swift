@@ -59,6 +59,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var service: ServiceOptions
 
+    @OptionGroup(title: "Annotation tools") var integrations: IntegrationOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -138,6 +140,7 @@ struct Serve: AsyncParsableCommand {
                     process.collect()
                     return renderMetrics()
                 }
+                apiConfiguration.integrations = try integrations.settings(defaultTenant: apiConfiguration.defaultTenant)
                 apiConfiguration.transportInfo = [
                     "event_loops": config.loopCount, "max_connections": config.maxConnections,
                     "max_header_bytes": config.maxHeaderBytes, "max_header_count": config.maxHeaderCount,

@@ -37,7 +37,7 @@ struct ServeResponder: Responder {
     }
 
     /// Routes cheap enough to answer on the event loop (no blocking, no heavy CPU).
-    static let inlineRoutes: Set<Substring> = ["/healthz", "/_debug/inline-echo"]
+    static let inlineRoutes: Set<Substring> = Set(["/healthz", "/_debug/inline-echo"]).union(RewardApplication.inlineIntegrationPaths)
 
     private func json(_ status: Int, _ text: String) -> Response {
         Response(status: status, headers: ["Content-Type": "application/json"], body: .bytes(Array(text.utf8)))

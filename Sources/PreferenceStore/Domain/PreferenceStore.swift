@@ -4,7 +4,7 @@
 ///
 /// Every successful write has been committed (with `synchronous_commit` on, for Postgres) before it returns.
 /// Failures are `PreferenceStoreError`s; their `code` says what the caller can do about them.
-public protocol PreferenceStore: Sendable {
+public protocol PreferenceStore: LabelLedger {
     /// Creates the tenant if it does not exist (idempotent). The tenant `default` always exists.
     func ensureTenant(_ tenant: String) async throws
 

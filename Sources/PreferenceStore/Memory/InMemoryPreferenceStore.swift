@@ -14,6 +14,8 @@ public actor InMemoryPreferenceStore: PreferenceStore {
     private var nextSequence: Int64 = 1
     private var isShutDown = false
     private nonisolated let broadcaster = StateChangeBroadcaster()
+    /// Label sources and prequential predictions (InMemoryPreferenceStore+Labels.swift).
+    var ledger = MemoryLedger()
     /// Injected "now" so tests can pin timestamps; defaults to the wall clock.
     private let now: @Sendable () -> Date
 
@@ -161,6 +163,7 @@ public actor InMemoryPreferenceStore: PreferenceStore {
         try checkOpen()
         try Validation.user(user)
         let data = users.removeValue(forKey: user)
+        ledger.forget(user)
         broadcaster.publish(.userDeleted(user))
         return DeletedUser(comparisons: data?.comparisons.count ?? 0, states: data?.states.count ?? 0)
     }

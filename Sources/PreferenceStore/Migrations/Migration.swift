@@ -97,5 +97,6 @@ extension Migration {
                 DROP CONSTRAINT comparisons_client_id_key,
                 ADD CONSTRAINT comparisons_pkey PRIMARY KEY (tenant, user_id, client_id);
             """),
+        labelLedger,  // version 5: PostgresPreferenceStore+Labels.swift
     ]
 }

@@ -109,7 +109,9 @@ enum SQL {
 
     static let deleteUser = """
         WITH c AS (DELETE FROM comparisons WHERE tenant = $1 AND user_id = $2 RETURNING 1),
-             s AS (DELETE FROM user_states WHERE tenant = $1 AND user_id = $2 RETURNING 1)
+             s AS (DELETE FROM user_states WHERE tenant = $1 AND user_id = $2 RETURNING 1),
+             l AS (DELETE FROM label_sources WHERE tenant = $1 AND user_id = $2),
+             p AS (DELETE FROM label_predictions WHERE tenant = $1 AND user_id = $2)
         SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM s),
                pg_notify('\(channel)', json_build_object('kind', 'deleted', 'tenant', $1::text, 'user', $2::text, 'sent_at', \(sentAt))::text)
         """

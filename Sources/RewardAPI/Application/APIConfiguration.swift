@@ -19,6 +19,8 @@ public struct APIConfiguration: Sendable {
     public var version = "0.1.0"
     /// False while the server drains (SIGTERM): `/readyz` answers 503.
     public var isAcceptingTraffic: @Sendable () -> Bool = { true }
+    /// Label Studio and Argilla: project/dataset mappings and webhook secrets (docs/INTEGRATIONS.md).
+    public var integrations = IntegrationSettings()
     /// Extra fields for `/info` (transport limits), rendered by the caller.
     public var transportInfo: [String: Int] = [:]
     /// Most API requests handled at once (429 past it; health, metrics and admin routes exempt); ≤ 0: no limit.

@@ -16,6 +16,7 @@ extension RewardApplication {
         r.add(.delete, "/v1/users/{user}/comparisons/{comparison}", deleteComparison)
         r.add(.post, "/v1/users/{user}/adapt", adaptUser)
         r.add(.post, "/v1/users/{user}/next-comparison", nextComparison)
+        r.add(.get, "/v1/users/{user}/stats", userStats)
         r.add(.get, "/v1/heads", listHeads)
         r.add(.get, "/v1/heads/{name}", getHead)
         r.add(.post, "/v1/admin/heads:reload", reloadHeads)
@@ -24,6 +25,7 @@ extension RewardApplication {
         r.add(.get, "/info", info)
         r.add(.get, "/metrics", metricsText)
         r.add(.get, "/openapi.yaml", openAPI)
+        addIntegrationRoutes(&r)
         return r
     }
 }

@@ -17,7 +17,7 @@ struct PostgresStoreTests {
         #expect(reports.filter { $0.applied.isEmpty }.count == 3)
         #expect(reports.allSatisfy { $0.current == Migration.all.last!.version && $0.unknown.isEmpty })
         let tables = try await AdminSQL.query("SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '\(schema)'")
-        #expect(tables == ["api_keys,comparisons,schema_migrations,tenants,user_states"])
+        #expect(tables == ["api_keys,comparisons,label_predictions,label_sources,schema_migrations,tenants,user_states"])
         try await AdminSQL.execute("DROP SCHEMA \(schema) CASCADE")
     }
 
