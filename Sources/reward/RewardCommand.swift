@@ -10,6 +10,7 @@ struct RewardCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self, Refit.self, StoreFaultChild.self]
             + [Synth.self, Train.self, Eval.self]   // datasets, training, evaluation (RewardTraining)
             + [TextDataset.self, EvalPersonal.self, NestedSplit.self, TunePrior.self, Reembed.self]   // text corpora → feature datasets (TextEncoder); personalised vs population
+            + [ArgillaCommand.self]   // annotation-tool tools (docs/INTEGRATIONS.md)
     )
 
     /// `reward serve` also takes its settings from `REWARD_*` variables and a `--config` file.

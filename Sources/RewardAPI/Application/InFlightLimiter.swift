@@ -6,7 +6,8 @@ import Synchronization
 /// through an overload. A streamed response holds its permit until the stream is dropped.
 final class InFlightLimiter: Sendable {
     /// Routes that are always admitted (cheap, or needed to diagnose and fix an overload).
-    static let exemptTemplates: Set<String> = ["/healthz", "/readyz", "/metrics", "/info", "/openapi.yaml", "/v1/admin/heads:reload"]
+    static let exemptTemplates: Set<String> = Set(["/healthz", "/readyz", "/metrics", "/info", "/openapi.yaml", "/v1/admin/heads:reload"])
+        .union(RewardApplication.inlineIntegrationPaths.map(String.init))  // Label Studio health/setup budgets
 
     private let limit: Int
     private let count = Atomic<Int>(0)
