@@ -68,8 +68,12 @@ struct PushSuggestionsTests {
                 let output = Pipe()
                 process.standardOutput = output
                 process.standardError = output
-                try process.run()
-                await Task.detached { process.waitUntilExit() }.value
+                // Wait without blocking a cooperative thread (there are only as many as cores, and the
+                // reward service answering the command runs on them).
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    process.terminationHandler = { _ in done.resume() }
+                    do { try process.run() } catch { process.terminationHandler = nil; done.resume() }
+                }
                 let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 argilla.triggerGracefulShutdown()
                 try await group.waitForAll()
