@@ -14,8 +14,13 @@ enum FloatScanner {
     }
 
     static func float(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Float {
-        var i = r.lowerBound
-        let end = r.upperBound
+        scan(p, r.lowerBound, r.upperBound).value
+    }
+
+    /// Parses the number starting at `start` (already validated JSON grammar) and returns it with the
+    /// index just past it, so a list is converted in one pass without finding token ends first.
+    static func scan(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (value: Float, next: Int) {
+        var i = start
         var negative = false
         if i < end, p[i] == UInt8(ascii: "-") {
             negative = true
@@ -67,23 +72,23 @@ enum FloatScanner {
             }
             exponent += expNegative ? -e : e
         }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
 
         // Exact in Float: m < 2^24 and 10^|e| ≤ 10^10 are both representable, one rounding.
         if !truncated, mantissa < (1 << 24), exponent >= -10, exponent <= 10 {
             var f = Float(mantissa)
             f = exponent < 0 ? f / Float(powersOf10[-exponent]) : f * Float(powersOf10[exponent])
-            return negative ? -f : f
+            return (negative ? -f : f, i)
         }
         if exponent >= -22, exponent <= 22 {
             var d = Double(mantissa)
             d = exponent < 0 ? d / powersOf10[-exponent] : d * powersOf10[exponent]
             if d >= 1.2e-38, d <= 3.4e38, !nearFloatMidpoint(d) {
                 let f = Float(d)
-                return negative ? -f : f
+                return (negative ? -f : f, i)
             }
         }
-        return slowPath(p, r)
+        return (slowPath(p, start ..< i), i)
     }
 
     /// True when d is within a few Double ulps of a point halfway between two Floats.

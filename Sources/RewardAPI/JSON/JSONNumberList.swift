@@ -11,8 +11,27 @@ public struct JSONNumberList: Sendable {
         case outOfRange(index: Int)
     }
 
+    /// One pass: separators skipped, each number parsed where it starts (the scanner finds its end).
     public func floats() -> Conversion<Float> {
-        convert { p, r in FloatScanner.float(p, r) }
+        source.withUnsafeBufferPointer { p in
+            var out = [Float]()
+            out.reserveCapacity(count)
+            var i = range.lowerBound
+            let end = range.upperBound
+            while i < end {
+                let c = p[i]
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                let (v, next) = FloatScanner.scan(p, i, end)
+                precondition(next > i, "the parser validated this number")
+                guard v.isFinite else { return .outOfRange(index: out.count) }
+                out.append(v)
+                i = next
+            }
+            return .values(out)
+        }
     }
 
     public func doubles() -> Conversion<Double> {
