@@ -121,6 +121,13 @@ struct LabelStudioTests {
             let ignored = try await client.post(Self.prefix + "/webhook", #"{"action":"PROJECT_UPDATED","project":{"id":7}}"#)
             #expect(ignored.status == 200 && ignored.text.contains("ignored"))
             #expect(try await client.post(Self.prefix + "/webhook", "[1,2]").status == 422)
+            // The bulk form (ANNOTATIONS_CREATED: arrays of annotations and of their tasks).
+            let events = try IntegrationServer.fixtureArray("label-studio/webhooks-pairwise-created.json").prefix(2).map(IntegrationServer.object)
+            let bulk: [String: Any] = ["action": "ANNOTATIONS_CREATED", "annotation": events.map { $0["annotation"]! },
+                                       "task": events.map { $0["task"]! }, "project": events[0]["project"]!]
+            let b = try await client.post(Self.prefix + "/webhook", String(decoding: try JSONSerialization.data(withJSONObject: bulk), as: UTF8.self))
+            #expect(b.status == 200 && b.text.components(separatedBy: #""stored":1"#).count == 3, "\(b.text)")
+            #expect(try await Self.history(client, "label-studio:3").count == 2)
         }
     }
 
