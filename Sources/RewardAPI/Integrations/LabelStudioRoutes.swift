@@ -46,10 +46,13 @@ extension RewardApplication {
         w.key("results")
         w.arrayStart()
         var version: String?
+        var work: [(LabelTask, UserSelector)] = []
         for (value, pointer) in tasks {
             let task = try LabelStudioPayload.task(value, config: config, project: project, pointer: pointer)
             let user = (requester ?? lastAnnotator(value)).map { UserSelector.stored(tenant: tenant, id: labelStudioUser($0)) } ?? .population
-            let p = try await app.service.predictLabel(task, user: user, head: target.head)
+            work.append((task, user))
+        }
+        for p in try await app.predictConcurrently(work, head: target.head) {
             let modelVersion = "\(p.head)@\(p.headVersion)#" + (p.user.coldStart ? "population" : "v\(p.user.version)")
             version = version ?? modelVersion
             w.objectStart()
@@ -134,6 +137,27 @@ extension RewardApplication {
             return webhookIgnored(action, reason: "not an annotation event")
         }
         return webhookApplied(action, outcomes)
+    }
+
+    /// Tasks predicted a few at a time, so the model worker can coalesce them into shared passes; results
+    /// in task order.
+    func predictConcurrently(_ work: [(LabelTask, UserSelector)], head: String?, width: Int = 16) async throws -> [TaskPrediction] {
+        var results = [TaskPrediction?](repeating: nil, count: work.count)
+        try await withThrowingTaskGroup(of: (Int, TaskPrediction).self) { group in
+            var next = 0
+            func start() {
+                guard next < work.count else { return }
+                let (i, (task, user)) = (next, work[next])
+                group.addTask { (i, try await service.predictLabel(task, user: user, head: head)) }
+                next += 1
+            }
+            for _ in 0..<width { start() }
+            while let (i, p) = try await group.next() {
+                results[i] = p
+                start()
+            }
+        }
+        return results.map { $0! }
     }
 
     func applyLabelStudioAnnotation(
