@@ -22,37 +22,85 @@ struct NDJSONLiveTests {
     }
 
     @Test func largeBodyAndSlowReaderStayWithinTheWatermarks() async throws {
+        let (output, peaks, configuration) = try await Self.withServer { port in try await Self.exchange(port: port) }
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(200))")
+        let body = try #require(text.range(of: "\r\n\r\n")).upperBound
+        Self.checkAnswers(Self.dechunk(text[body...]))
+        #expect(peaks.requestBody > 0)  // the body was streamed, not buffered whole
+        #expect(peaks.requestBody <= configuration.requestBodyHighWatermark + 64 * 1024, "\(peaks)")
+        #expect(peaks.output <= configuration.outputHighWatermark + 160 * 1024, "\(peaks)")
+    }
+
+    /// The same over h2c (curl with prior knowledge, the body piped in as it is generated): the
+    /// stream's flow-control window bounds what the server holds.
+    @Test func largeBodyOverH2CStaysWithinTheWindow() async throws {
+        let (answers, peaks, configuration) = try await Self.withServer { port in try await Self.curlH2C(port: port) }
+        Self.checkAnswers(answers)
+        #expect(peaks.requestBody > 0)
+        #expect(peaks.requestBody <= Int(configuration.http2.initialStreamWindowSize) + 64 * 1024, "\(peaks)")
+        #expect(peaks.output <= configuration.outputHighWatermark + 160 * 1024, "\(peaks)")
+    }
+
+    static func checkAnswers(_ text: String) {
+        var results = 0
+        var errorLines: [Int] = []
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix(#"{"scores":"#) {
+                results += 1
+            } else if line.hasPrefix(#"{"line":"#) {
+                errorLines.append(Int(line.dropFirst(8).prefix { $0.isNumber }) ?? -1)
+            }
+        }
+        #expect(results + errorLines.count == lines)
+        #expect(errorLines == Array(stride(from: 1000, through: lines, by: 1000)))
+    }
+
+    static func withServer<T: Sendable>(
+        _ body: @Sendable (Int) async throws -> T
+    ) async throws -> (T, HTTPServer.BufferPeaks, HTTPServer.Configuration) {
         let h = try APITestHarness()
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, loopCount: 1)
         configuration.accessLog = false
         configuration.bodyLimit = { _ in nil }  // as `reward serve` does for NDJSON
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let server = HTTPServer(configuration: configuration, responder: h.app, onServerRunning: { portSink.yield($0) })
-        let output = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+        let value = try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await server.run(); return nil }
             var it = ports.makeAsyncIterator()
             let port = try #require(await it.next())
             defer { server.triggerGracefulShutdown() }
-            return try await Self.exchange(port: port)
+            return try await body(port)
         }
-        let text = String(decoding: output, as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(200))")
-        let body = try #require(text.range(of: "\r\n\r\n")).upperBound
-        var results = 0
-        var errorLines: [Int] = []
-        for chunkLine in Self.dechunk(text[body...]).split(separator: "\n") {
-            if chunkLine.hasPrefix(#"{"scores":"#) {
-                results += 1
-            } else if chunkLine.hasPrefix(#"{"line":"#) {
-                errorLines.append(Int(chunkLine.dropFirst(8).prefix { $0.isNumber }) ?? -1)
+        return (value, server.bufferPeaks, configuration)
+    }
+
+    /// curl --http2-prior-knowledge with the body on its stdin, written by a thread as generated.
+    static func curlH2C(port: Int) async throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ndjson-h2-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let status = try await onThread { () -> Int32 in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@-", "-H", "Content-Type: application/x-ndjson",
+                                 "-o", output.path, "http://127.0.0.1:\(port)/v1/score"]
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            var batch = ""
+            for i in 1...lines {
+                batch += line(i)
+                if batch.utf8.count > 32 * 1024 || i == lines {
+                    input.fileHandleForWriting.write(Data(batch.utf8))
+                    batch = ""
+                }
             }
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            return process.terminationStatus
         }
-        #expect(results + errorLines.count == Self.lines)
-        #expect(errorLines == Array(stride(from: 1000, through: Self.lines, by: 1000)))
-        let peaks = server.bufferPeaks
-        #expect(peaks.requestBody > 0)  // the body was streamed, not buffered whole
-        #expect(peaks.requestBody <= configuration.requestBodyHighWatermark + 64 * 1024, "\(peaks)")
-        #expect(peaks.output <= configuration.outputHighWatermark + 160 * 1024, "\(peaks)")
+        #expect(status == 0)
+        return try String(contentsOf: output, encoding: .utf8)
     }
 
     /// Sends the chunked request from one thread while another stalls for a while, then reads
