@@ -5,6 +5,7 @@ import RewardService
 enum ScoringDTO {
     static let maxItems = 4096
     static let targetKeys: Set<String> = ["head", "user", "user_state", "prompt"]
+    static let scoreKeys = Array(targetKeys) + ["items", "reference"]
 
     static func head(_ r: ObjectReader) throws(Problem) -> String? { try r.string("head") }
 
@@ -37,7 +38,7 @@ enum ScoringDTO {
 
     static func scoreQuery(_ value: JSONValue, tenant: String, pointer: String = "") throws(Problem) -> ScoreQuery {
         let r = try ObjectReader(value, at: pointer)
-        try r.allowOnly(targetKeys.union(["items", "reference"]))
+        try r.allowOnly(scoreKeys)
         return ScoreQuery(
             head: try head(r), user: try user(r, tenant: tenant), prompt: try item(r, "prompt"),
             items: try items(r, "items", count: 1...maxItems), reference: try item(r, "reference"))
