@@ -58,11 +58,16 @@ struct TLSLiveTests {
                 try client.send(
                     HTTP2Upgrade.preface + H2Frame.settings([(0x4, 0x7fff_ffff)]).bytes + H2Frame.settingsAck.bytes
                         + H2Frame.windowUpdate(stream: 0, 0x7fff_0000).bytes + H2Frame.request(stream: 1).bytes)
-                usleep(300_000)
-                let first = produced.get()
-                usleep(300_000)
-                let second = produced.get()
-                #expect(second == first, "the producer is suspended while the client does not read")
+                // Wait until production stops (a loaded machine may take a while to fill the buffers);
+                // a producer that is never suspended runs on to 100 MiB and fails the bound below.
+                var first = -1
+                var second = produced.get()
+                for _ in 0..<40 where second != first || second == 0 {
+                    first = second
+                    usleep(300_000)
+                    second = produced.get()
+                }
+                #expect(second > 0 && second == first, "the producer is suspended while the client does not read")
                 // Socket buffers plus the connection's watermark and the stream's high-water mark.
                 #expect(second < 32 << 20, "produced \(second) bytes for a client that read nothing")
             }
