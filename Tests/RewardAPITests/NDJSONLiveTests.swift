@@ -42,6 +42,34 @@ struct NDJSONLiveTests {
         #expect(peaks.output <= configuration.outputHighWatermark + 160 * 1024, "\(peaks)")
     }
 
+    /// An interactive client: each line's answer arrives before the next line is sent (the body is
+    /// still open), so results stream as lines arrive rather than when the upload ends.
+    @Test func eachLineIsAnsweredBeforeTheNextArrives() async throws {
+        let (answers, _, _) = try await Self.withServer { port in
+            try await Self.onThread { () -> Int in
+                let fd = try Self.connectSocket(port: port)
+                defer { close(fd) }
+                var timeout = timeval(tv_sec: 10, tv_usec: 0)  // a server that waits for the body's end fails here
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                try Self.writeAll(fd, Array("POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+                var received: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                for i in 1...5 {
+                    let text = Self.line(i)
+                    try Self.writeAll(fd, Array("\(String(text.utf8.count, radix: 16))\r\n\(text)\r\n".utf8))
+                    while String(decoding: received, as: UTF8.self).components(separatedBy: #"{"scores":"#).count - 1 < i {
+                        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                        guard n > 0 else { throw Self.SocketError(call: "read (no answer to line \(i))", errno: errno) }
+                        received += buffer[0..<n]
+                    }
+                }
+                try Self.writeAll(fd, Array("0\r\n\r\n".utf8))
+                return 5
+            }
+        }
+        #expect(answers == 5)
+    }
+
     static func checkAnswers(_ text: String) {
         var results = 0
         var errorLines: [Int] = []
