@@ -9,7 +9,8 @@ public actor InMemoryPreferenceStore: PreferenceStore {
         var states: [String: UserState] = [:]
     }
 
-    private var tenants: Set<String> = [UserKey.defaultTenant]
+    var tenants: Set<String> = [UserKey.defaultTenant]
+    var apiKeys: [String: APIKeyRecord] = [:]  // InMemoryPreferenceStore+APIKeys.swift
     private var users: [UserKey: UserData] = [:]
     private var nextSequence: Int64 = 1
     private var isShutDown = false
@@ -189,7 +190,7 @@ public actor InMemoryPreferenceStore: PreferenceStore {
         broadcaster.finish()
     }
 
-    private func checkOpen() throws {
+    func checkOpen() throws {
         guard !isShutDown else { throw PreferenceStoreError(.unavailable, "store is shut down") }
     }
 

@@ -97,6 +97,23 @@ extension Migration {
                 DROP CONSTRAINT comparisons_client_id_key,
                 ADD CONSTRAINT comparisons_pkey PRIMARY KEY (tenant, user_id, client_id);
             """),
+        // Keys are `rk_<id>_<secret>`: found by their public id, verified by a constant-time comparison of
+        // SHA-256(key). Version 1's table (found by hash, numeric ids) was never written by any release, so it
+        // is replaced rather than altered.
+        Migration(version: 4, name: "api keys by public id", sql: """
+            DROP TABLE api_keys;
+            CREATE TABLE api_keys (
+                id            text PRIMARY KEY CHECK (id ~ '^[a-z0-9]{4,32}$'),
+                tenant        text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                key_hash      bytea NOT NULL CHECK (octet_length(key_hash) = 32),
+                scopes        text[] NOT NULL CHECK (cardinality(scopes) > 0),
+                label         text,
+                created_at    timestamptz NOT NULL DEFAULT now(),
+                revoked_at    timestamptz,
+                last_used_at  timestamptz
+            );
+            CREATE INDEX api_keys_tenant_idx ON api_keys (tenant);
+            """),
         labelLedger,  // version 5: PostgresPreferenceStore+Labels.swift
     ]
 }

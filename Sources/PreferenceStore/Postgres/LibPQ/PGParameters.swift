@@ -64,6 +64,12 @@ struct PGParameters {
         end(from: start)
     }
 
+    mutating func append(bytes value: [UInt8]) {
+        let start = begin(type: OID.bytea)
+        buffer.append(contentsOf: value)
+        end(from: start)
+    }
+
     /// Features as `bytea`: little-endian f32, the layout the schema documents.
     mutating func append(features: [Float]?) {
         guard let features else { return appendNull(type: OID.bytea) }

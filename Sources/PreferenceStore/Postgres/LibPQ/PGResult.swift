@@ -57,6 +57,10 @@ final class PGResult {
         PGBinary.date(microsecondsSince2000: try int64(row, column))
     }
 
+    func optionalDate(_ row: Int, _ column: Int) throws -> Date? {
+        isNull(row, column) ? nil : try date(row, column)
+    }
+
     func doubles(_ row: Int, _ column: Int) throws -> [Double] {
         guard let v = PGBinary.float8Array(bytes(row, column)) else { throw malformed("float8[]", column) }
         return v
