@@ -51,8 +51,14 @@ extension RewardService {
             }
             after = c
         }
-        let page = try await storeCall {
-            try await store.history(HistoryQuery(user: UserKey(tenant: tenant, userID: user), after: after, limit: limit))
+        let key = UserKey(tenant: tenant, userID: user)
+        let page = try await storeCall { try await store.history(HistoryQuery(user: key, after: after, limit: limit)) }
+        // An unknown user (in this tenant) is a 404 like GET /v1/users/{id}, not an empty page.
+        if page.comparisons.isEmpty && cursor == nil {
+            let counts = try await storeCall { try await store.counts(for: key) }
+            if counts.comparisons == 0 && counts.states == 0 {
+                throw ScoringError(.userNotFound, "user \(user) has no comparisons and no state")
+            }
         }
         return HistoryPageResult(comparisons: page.comparisons.map(ComparisonRecord.init), nextCursor: page.nextCursor?.token)
     }

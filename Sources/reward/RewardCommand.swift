@@ -8,6 +8,7 @@ struct RewardCommand: AsyncParsableCommand {
         version: RewardVersion.current,
         // Each issue adds its subcommand here: train, eval, synth, bench, inspect, convert, keys, migrate…
         subcommands: [Serve.self, Inspect.self, Convert.self, Bench.self, Migrate.self, Refit.self, StoreFaultChild.self]
+            + [Keys.self]   // API keys and tenants
             + [Synth.self, Train.self, Eval.self]   // datasets, training, evaluation (RewardTraining)
             + [TextDataset.self, EvalPersonal.self, NestedSplit.self, TunePrior.self, Reembed.self]   // text corpora → feature datasets (TextEncoder); personalised vs population
             + [ArgillaCommand.self]   // annotation-tool tools (docs/INTEGRATIONS.md)

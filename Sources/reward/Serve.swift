@@ -60,6 +60,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var service: ServiceOptions
 
     @OptionGroup(title: "Annotation tools") var integrations: IntegrationOptions
+    @OptionGroup var auth: AuthOptions
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
@@ -141,6 +142,8 @@ struct Serve: AsyncParsableCommand {
                     return renderMetrics()
                 }
                 apiConfiguration.integrations = try integrations.settings(defaultTenant: apiConfiguration.defaultTenant)
+                apiConfiguration.authenticator = try await auth.makeAuthenticator(store: store, host: host, logger: logger)
+                apiConfiguration.rateLimitPerKey = auth.resolvedRateLimit
                 apiConfiguration.transportInfo = [
                     "event_loops": config.loopCount, "max_connections": config.maxConnections,
                     "max_header_bytes": config.maxHeaderBytes, "max_header_count": config.maxHeaderCount,

@@ -14,6 +14,10 @@ public struct APIConfiguration: Sendable {
     public var corsAllowedOrigins: [String] = []
     /// Tenant of unauthenticated requests.
     public var defaultTenant = "default"
+    /// API keys and tenants (nil: no auth at all, for in-process tools; `reward serve` always sets one).
+    public var authenticator: KeyAuthenticator?
+    /// Requests per second per API key (token bucket, per replica); nil: unlimited.
+    public var rateLimitPerKey: Double?
     /// Seconds a client is told to wait after a 429/503.
     public var retryAfterSeconds = 1
     public var version = "0.1.0"

@@ -1,31 +1,38 @@
 import HTTPServer
 
 extension RewardApplication {
-    static func makeRouter() -> Router<Handler> {
-        var r = Router<Handler>()
-        r.add(.post, "/v1/score", score)
-        r.add(.post, "/v1/compare", compare)
-        r.add(.post, "/v1/rank", rank)
-        r.add(.post, "/v1/adapt", adaptStateless)
-        r.add(.post, "/v1/embed", embed)
-        r.add(.get, "/v1/users/{user}", getUser)
-        r.add(.delete, "/v1/users/{user}", deleteUser)
-        r.add(.post, "/v1/users/{user}/comparisons", appendComparisons)
-        r.add(.get, "/v1/users/{user}/comparisons", listComparisons)
-        r.add(.put, "/v1/users/{user}/comparisons/{comparison}", replaceComparison)
-        r.add(.delete, "/v1/users/{user}/comparisons/{comparison}", deleteComparison)
-        r.add(.post, "/v1/users/{user}/adapt", adaptUser)
-        r.add(.post, "/v1/users/{user}/next-comparison", nextComparison)
-        r.add(.get, "/v1/users/{user}/stats", userStats)
-        r.add(.get, "/v1/heads", listHeads)
-        r.add(.get, "/v1/heads/{name}", getHead)
-        r.add(.post, "/v1/admin/heads:reload", reloadHeads)
-        r.add(.get, "/healthz", healthz)
-        r.add(.get, "/readyz", readyz)
-        r.add(.get, "/info", info)
-        r.add(.get, "/metrics", metricsText)
-        r.add(.get, "/openapi.yaml", openAPI)
+    static func makeRouter() -> Router<Endpoint> {
+        var r = Router<Endpoint>()
+        r.add(.post, "/v1/score", .requires(.score), score)
+        r.add(.post, "/v1/compare", .requires(.score), compare)
+        r.add(.post, "/v1/rank", .requires(.score), rank)
+        r.add(.post, "/v1/adapt", .requires(.score), adaptStateless)
+        r.add(.post, "/v1/embed", .requires(.score), embed)
+        r.add(.get, "/v1/users/{user}", .requires(.write), getUser)
+        r.add(.delete, "/v1/users/{user}", .requires(.write), deleteUser)
+        r.add(.post, "/v1/users/{user}/comparisons", .requires(.write), appendComparisons)
+        r.add(.get, "/v1/users/{user}/comparisons", .requires(.write), listComparisons)
+        r.add(.put, "/v1/users/{user}/comparisons/{comparison}", .requires(.write), replaceComparison)
+        r.add(.delete, "/v1/users/{user}/comparisons/{comparison}", .requires(.write), deleteComparison)
+        r.add(.post, "/v1/users/{user}/adapt", .requires(.write), adaptUser)
+        r.add(.post, "/v1/users/{user}/next-comparison", .requires(.score), nextComparison)
+        r.add(.get, "/v1/users/{user}/stats", .requires(.write), userStats)
+        r.add(.get, "/v1/heads", .requires(.score), listHeads)
+        r.add(.get, "/v1/heads/{name}", .requires(.score), getHead)
+        r.add(.post, "/v1/admin/heads:reload", .requires(.admin), reloadHeads)
+        r.add(.get, "/healthz", .open, healthz)
+        r.add(.get, "/readyz", .open, readyz)
+        r.add(.get, "/info", .open, info)
+        r.add(.get, "/metrics", .open, metricsText)
+        r.add(.get, "/openapi.yaml", .open, openAPI)
         addIntegrationRoutes(&r)
         return r
+    }
+}
+
+extension Router where Handler == RewardApplication.Endpoint {
+    /// Every route states its access: `.open` or `.requires(scope)` (see `Scope` for which is which).
+    mutating func add(_ method: HTTPMethod, _ template: String, _ access: RouteAccess, _ handler: @escaping RewardApplication.Handler) {
+        add(method, template, RewardApplication.Endpoint(access: access, handler: handler))
     }
 }

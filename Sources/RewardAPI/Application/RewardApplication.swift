@@ -13,6 +13,14 @@ public struct RewardApplication: Responder {
         var parameters: RouteParameters
         var template: String
         var tenant: String
+        /// The caller's key when auth is on.
+        var principal: Principal?
+    }
+
+    /// A route: who may call it (declared in the router table) and what it does.
+    struct Endpoint: Sendable {
+        let access: RouteAccess
+        let handler: Handler
     }
 
     let service: RewardService
@@ -20,7 +28,8 @@ public struct RewardApplication: Responder {
     let logger: Logger
     let metrics: APIMetrics
     let admission: InFlightLimiter
-    let router: Router<Handler>
+    let router: Router<Endpoint>
+    let rateLimiter: KeyRateLimiter?
 
     public init(service: RewardService, configuration: APIConfiguration = .init(), logger: Logger = Logger(label: "reward.api")) {
         self.service = service
@@ -29,6 +38,7 @@ public struct RewardApplication: Responder {
         metrics = APIMetrics(factory: configuration.metricsFactory)
         admission = InFlightLimiter(limit: configuration.maxInFlight, metrics: metrics)
         router = Self.makeRouter()
+        rateLimiter = configuration.rateLimitPerKey.map(KeyRateLimiter.init(requestsPerSecond:))
     }
 
     public func respond(to request: Request) async -> Response {
@@ -42,23 +52,30 @@ public struct RewardApplication: Responder {
         var template = "unmatched"
         var response: Response
         switch router.match(request.method, request.path) {
-        case .found(let handler, let t, let parameters):
+        case .found(let endpoint, let t, let parameters):
             template = t
-            let call = Call(request: request, parameters: parameters, template: t, tenant: configuration.defaultTenant)
-            do {
-                permit = try admission.admit(template: t, retryAfter: configuration.retryAfterSeconds)
-                response = try await RequestTiming.$current.withValue(timing) { try await handler(self, call) }
-            } catch {
-                response = ErrorMapping.problem(for: error, retryAfter: configuration.retryAfterSeconds, logger: logger(for: request)).response()
+            switch await admit(request, endpoint.access) {
+            case .denied(let denial):
+                response = denial
+            case .admitted(let principal):
+                let call = Call(request: request, parameters: parameters, template: t,
+                                tenant: principal?.tenant ?? configuration.defaultTenant, principal: principal)
+                do {
+                    permit = try admission.admit(template: t, retryAfter: configuration.retryAfterSeconds)
+                    response = try await RequestTiming.$current.withValue(timing) { try await endpoint.handler(self, call) }
+                } catch {
+                    response = ErrorMapping.problem(for: error, retryAfter: configuration.retryAfterSeconds, logger: logger(for: request)).response()
+                }
             }
         case .methodNotAllowed(let allow):
             var p = Problem(status: 405, title: "Method not allowed", detail: "\(request.method) is not supported on this path")
             p.headers.add("Allow", allow.map(\.rawValue).joined(separator: ", "))
-            response = p.response()
+            response = await unlessUnauthenticated(request, p.response())
         case .badParameter(let name):
-            response = Problem.validation(pointer: name, "path parameter \"\(name)\" is not valid percent-encoded UTF-8").response()
+            response = await unlessUnauthenticated(
+                request, Problem.validation(pointer: name, "path parameter \"\(name)\" is not valid percent-encoded UTF-8").response())
         case .notFound:
-            response = Problem.notFound("no route for \(request.path)").response()
+            response = await unlessUnauthenticated(request, Problem.notFound("no route for \(request.path)").response())
         }
         observe(&response, method: request.method, template: template, started: started, timing: timing, permit: permit)
         return cors(response, origin: origin)

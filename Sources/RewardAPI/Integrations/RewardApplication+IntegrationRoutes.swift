@@ -3,14 +3,17 @@ import RewardService
 
 extension RewardApplication {
     /// Annotation-tool integrations (docs/INTEGRATIONS.md).
-    static func addIntegrationRoutes(_ r: inout Router<Handler>) {
+    /// Access: health and setup are open (no tenant data; Label Studio probes them before any key is
+    /// configured); predict and webhook take an API key (basic auth, key as password) of the project's
+    /// tenant when keys are enforced; Argilla's webhook is verified by its signature instead.
+    static func addIntegrationRoutes(_ r: inout Router<Endpoint>) {
         let ls = labelStudioPrefix
-        r.add(.get, ls + "/health", labelStudioHealth)
-        r.add(.get, ls, labelStudioHealth)
-        r.add(.post, ls + "/setup", logged(labelStudioSetup))
-        r.add(.post, ls + "/predict", logged(labelStudioPredict))
-        r.add(.post, ls + "/webhook", logged(labelStudioWebhook))
-        r.add(.post, "/integrations/argilla/webhook", logged(argillaWebhook))
+        r.add(.get, ls + "/health", .open, labelStudioHealth)
+        r.add(.get, ls, .open, labelStudioHealth)
+        r.add(.post, ls + "/setup", .open, logged(labelStudioSetup))
+        r.add(.post, ls + "/predict", .requires(.score), logged(labelStudioPredict))
+        r.add(.post, ls + "/webhook", .requires(.write), logged(labelStudioWebhook))
+        r.add(.post, "/integrations/argilla/webhook", .open, logged(argillaWebhook))
     }
 
     /// Paths cheap enough to answer on the event loop (no model, no database): Label Studio's health and

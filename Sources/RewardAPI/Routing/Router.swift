@@ -66,6 +66,11 @@ public struct Router<Handler: Sendable>: Sendable {
         return .methodNotAllowed(allow: allow)
     }
 
+    /// The route table in declaration order (tests walk it so every new route is covered).
+    public var table: [(method: HTTPMethod, template: String, handler: Handler)] {
+        routes.map { ($0.method, $0.template, $0.handler) }
+    }
+
     /// Every method a path template accepts (for CORS preflight answers).
     public func methods(for path: Substring) -> [HTTPMethod] {
         switch match(HTTPMethod(rawValue: "\u{0}"), path) {

@@ -23,6 +23,8 @@ extension HeadCatalog {
     func reload() -> HeadReload {
         reloading.withLock { _ in
             let (sources, defaultName) = loaded.withLock { $0 }
+            // Heads installed in process (tests, tools) have no directory: nothing to reload, keep them.
+            guard !sources.isEmpty else { return HeadReload(outcomes: []) }
             let previous = current
             var heads: [String: ServedHead] = [:]
             var outcomes: [HeadReload.Outcome] = []

@@ -13,11 +13,12 @@ struct APITestHarness {
     let app: RewardApplication
     let service: RewardService
 
-    init(kinds: [HeadKind] = [.palB], cors: [String] = [], configure: (inout APIConfiguration, inout RewardService.Configuration) -> Void = { _, _ in }) throws {
+    init(kinds: [HeadKind] = [.palB], cors: [String] = [], store: InMemoryPreferenceStore = InMemoryPreferenceStore(),
+         configure: (inout APIConfiguration, inout RewardService.Configuration) -> Void = { _, _ in }) throws {
         var c = APIConfiguration()
         var serviceConfiguration = RewardService.Configuration()
         configure(&c, &serviceConfiguration)
-        service = RewardService(store: InMemoryPreferenceStore(), configuration: serviceConfiguration)
+        service = RewardService(store: store, configuration: serviceConfiguration)
         var heads: [(name: String, head: RewardHead)] = []
         for kind in kinds {
             let config: HeadConfig
