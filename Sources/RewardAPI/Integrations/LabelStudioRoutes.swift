@@ -21,7 +21,7 @@ extension RewardApplication {
     /// Called when a project connects the backend: checks the mapping and the labelling config, names the model.
     static func labelStudioSetup(_ app: RewardApplication, _ call: Call) async throws -> Response {
         let body = try ObjectReader(try await app.requiredJSON(call), at: "")
-        let target = try app.labelStudioTarget(project: try labelStudioProject(body))
+        let target = try app.labelStudioTarget(project: try labelStudioProject(body), caller: call.tenant)
         _ = try await app.integrationTenant(call, target: target)
         if let schema = try body.string("schema", maxBytes: 1 << 20) { _ = try LabelStudioConfig.parse(schema) }
         let head = try app.headInfo(target.head)
@@ -36,7 +36,7 @@ extension RewardApplication {
     static func labelStudioPredict(_ app: RewardApplication, _ call: Call) async throws -> Response {
         let body = try ObjectReader(try await app.requiredJSON(call), at: "")
         let project = try labelStudioProject(body)
-        let target = try app.labelStudioTarget(project: project)
+        let target = try app.labelStudioTarget(project: project, caller: call.tenant)
         let tenant = try await app.integrationTenant(call, target: target)
         let config = try LabelStudioConfig.parse(try body.string("label_config", maxBytes: 1 << 20) ?? "")
         guard let tasks = try body.array("tasks", count: 0...1000) else { throw body.missing("tasks") }
@@ -109,7 +109,7 @@ extension RewardApplication {
         guard let project = LabelStudioPayload.identifier(projectObject.value("id")) else {
             throw Problem.validation(pointer: "/project/id", "expected the project id")
         }
-        let target = try app.labelStudioTarget(project: project)
+        let target = try app.labelStudioTarget(project: project, caller: call.tenant)
         let tenant = try await app.integrationTenant(call, target: target)
         var outcomes: [LabelOutcome] = []
         switch action {
@@ -250,9 +250,11 @@ extension RewardApplication {
     /// Annotators' histories are namespaced by tool so ids from different tools never collide.
     static func labelStudioUser(_ id: String) -> String { "label-studio:\(id)" }
 
-    func labelStudioTarget(project: String) throws(Problem) -> IntegrationSettings.Target {
+    /// The project's tenant and head. Without any mapping every project belongs to the caller's tenant (the
+    /// API key's, or the default one) and the default head.
+    func labelStudioTarget(project: String, caller tenant: String) throws(Problem) -> IntegrationSettings.Target {
         let map = configuration.integrations.labelStudioProjects
-        if map.isEmpty { return .init(tenant: configuration.defaultTenant) }
+        if map.isEmpty { return .init(tenant: tenant) }
         guard let t = map[project] ?? map["*"] else {
             throw Problem.notFound("Label Studio project \(project) is not mapped to a tenant and head (--label-studio-project \(project)=TENANT:HEAD)")
         }
