@@ -184,6 +184,17 @@ def check_k8s(directory, flags, envs, uid, port, problems):
     for secret, key in refs:
         if key not in secret_keys.get(secret, set()):
             problems.append(f"Secret {secret} (example) lacks key {key} that the Deployment reads")
+    # Secret files are owned by root with group fsGroup: a non-root user reads them only through the group
+    # (or other) bits of the mode (kubelet's default 0644).
+    mounted = {m["name"] for m in c.get("volumeMounts", [])}
+    for v in spec.get("volumes", []):
+        if "secret" not in v or v["name"] not in mounted or sc.get("runAsUser", 0) == 0:
+            continue
+        for item in v["secret"].get("items", [{}]):
+            mode = item.get("mode", v["secret"].get("defaultMode", 0o644))
+            if not (mode & 0o004 or (sc.get("fsGroup") is not None and mode & 0o040)):
+                problems.append(f"Secret volume {v['name']}: mode {mode:04o} is unreadable by uid {sc.get('runAsUser')} "
+                                "(files are root-owned; grant group read with fsGroup)")
     for kind in ("Service", "PodDisruptionBudget"):
         for f, d in docs.get(kind, []):
             sel = d["spec"]["selector"]
