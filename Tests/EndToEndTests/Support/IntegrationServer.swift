@@ -87,3 +87,8 @@ enum IntegrationServer {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
     }
 }
+
+/// The annotation-tool suites run one after another: each runs the text encoder (CPU-heavy in debug
+/// builds), and the budget test saturates the model worker on purpose — run together they would starve
+/// the timing-sensitive suites that `make test` runs alongside.
+@Suite(.serialized) enum IntegrationSuites {}
