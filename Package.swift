@@ -138,7 +138,8 @@ let package = Package(
         // The executable's own logic (configuration sources, log format), tested in process.
         .testTarget(
             name: "RewardCommandTests",
-            dependencies: ["reward", "RewardService", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["reward", "RewardService", "RewardAPI", "PreferenceStore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
     ],
