@@ -104,11 +104,18 @@ extension RewardService {
     /// the model cannot answer right now (overload): the label is stored anyway, only its prediction is lost.
     func predictBeforeStoring(_ batch: [NewComparison], head: ServedHead, tenant: String, user: String) async -> [LabelPrediction]? {
         guard !batch.isEmpty else { return [] }
+        // The state scoring would use now, without fitting one as a side effect of storing labels.
+        var selector = UserSelector.population
+        var version: Int64 = 0
+        if head.head.kind.isPersonalized {
+            guard let s = try? await users.resolve(tenant: tenant, user: user, head: head, fitIfMissing: false) else { return nil }
+            selector = .inline(theta: s.theta)
+            version = s.coldStart ? 0 : s.version
+        }
         let pairs = batch.map { CompareQuery.Pair(prompt: $0.prompt.map(Item.features), a: .features($0.chosen), b: .features($0.rejected)) }
-        let query = CompareQuery(head: head.name, user: .stored(tenant: tenant, id: user), pairs: pairs)
-        guard let result = try? await compare(query) else { return nil }
+        guard let result = try? await compare(CompareQuery(head: head.name, user: selector, pairs: pairs)) else { return nil }
         return zip(batch, result.results).map { c, p in
-            LabelPrediction(clientID: c.clientID ?? "", head: head.name, pChosen: min(1, max(0, p.pA)), stateVersion: result.user.version)
+            LabelPrediction(clientID: c.clientID ?? "", head: head.name, pChosen: min(1, max(0, p.pA)), stateVersion: version)
         }.filter { !$0.clientID.isEmpty }
     }
 

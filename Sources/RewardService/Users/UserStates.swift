@@ -20,7 +20,7 @@ final class UserStates: Sendable {
     }
 
     /// The state to score with for a stored user (a cold start when none can be fitted).
-    func resolve(tenant: String, user: String, head: ServedHead) async throws(ScoringError) -> CachedState {
+    func resolve(tenant: String, user: String, head: ServedHead, fitIfMissing: Bool = true) async throws(ScoringError) -> CachedState {
         let key = StateKey(tenant: tenant, user: user, head: head.name)
         if let c = cache.get(key), c.headVersion == head.version {
             metrics.userCacheHits.increment()
@@ -37,6 +37,9 @@ final class UserStates: Sendable {
         }
         // No usable state: fit one from the history if there is any (a new head version, or
         // labels appended without adapting); otherwise a cold start.
+        // (`fitIfMissing` false — a prediction made while storing labels — must not fit and save a state as a
+        // side effect: it takes the cold start, uncached.)
+        guard fitIfMissing else { return cold(head, user: user, version: stored?.version ?? 0) }
         let counts = try await storeCall { try await store.counts(for: userKey) }
         if counts.comparisonsByFeatureSpace[head.featureSpace, default: 0] > 0 {
             do {
