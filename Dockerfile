@@ -30,12 +30,13 @@ RUN REWARD_DEPS=build make release encoder BUILD_FLAGS="--static-swift-stdlib --
     && cp -R Deploy/heads /staging/app/heads
 
 FROM ${RUNTIME_IMAGE} AS runtime
-# Runtime libraries only (their own dependencies come along: libgfortran5, krb5, ldap, …);
-# curl is for HEALTHCHECK. Versions follow the bookworm point release (security updates).
+# Runtime libraries only (their own dependencies come along: libgfortran5, krb5, ldap, …): libcurl4
+# for FoundationNetworking (the Argilla client), curl for HEALTHCHECK. Versions follow the bookworm
+# point release (security updates).
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libopenblas0-pthread libnghttp2-14 libssl3 libpq5 ca-certificates curl \
+        libopenblas0-pthread libnghttp2-14 libssl3 libpq5 libcurl4 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin reward
 COPY --from=builder /staging/usr/local/bin/reward /usr/local/bin/reward

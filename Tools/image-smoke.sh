@@ -27,6 +27,7 @@ print("healthcheck=(" + " ".join(shlex.quote(a) for a in json.loads(last["HEALTH
 print("uid=" + shlex.quote(last["USER"].split(":")[0]))
 PY
 )"
+REWARD_DEPS=build Tools/install-deps.sh   # what the builder stage installs (libcurl's headers for static Foundation)
 make release encoder BUILD_FLAGS="$build_flags" >/dev/null
 bin=$(swift build -c release --show-bin-path)
 if ldd "$bin/reward" | grep -q 'lib/swift/linux'; then
@@ -48,6 +49,11 @@ cp -R .reward/models/all-MiniLM-L6-v2 "$root/app/models/"
 cp "$bin/reward" "$root/bin/reward"
 chmod -R a+rX "$root/app" "$root/bin"
 database=$(Tools/pg.sh start "$root/pg")
+# On 0.0.0.0 the server refuses to start without an API key: bootstrap one from a file, as compose and k8s do.
+mkdir -p "$root/secrets"
+"$root/bin/reward" keys generate >"$root/secrets/bootstrap-key"
+chmod 0444 "$root/secrets/bootstrap-key"
+key=$(cut -d' ' -f1 "$root/secrets/bootstrap-key")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 env_args=()
 for e in "${image_env[@]}"; do env_args+=("${e//\/app/$root/app}"); done
@@ -55,7 +61,8 @@ for e in "${image_env[@]}"; do env_args+=("${e//\/app/$root/app}"); done
 env_args=("${env_args[@]/SWIFT_BACKTRACE=*/SWIFT_BACKTRACE=enable=no}")
 args=("${entrypoint[@]:1}")
 cd "$root/app"   # the image's WORKDIR
-env -i PATH=/usr/bin:/bin HOME=/nonexistent DATABASE_URL="$database" "${env_args[@]}" \
+env -i PATH=/usr/bin:/bin HOME=/nonexistent DATABASE_URL="$database" \
+    REWARD_BOOTSTRAP_KEY_FILE="$root/secrets/bootstrap-key" "${env_args[@]}" \
     setpriv --reuid="$uid" --regid="$uid" --clear-groups \
     "$root/bin/reward" "${args[@]}" --port "$port" --log-format text >"$root/out.log" 2>&1 &
 server=$!
@@ -64,8 +71,10 @@ for _ in $(seq 600); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" &&
 health=("${healthcheck[@]/:8080\//:$port/}")
 "${health[@]}" || { echo "image-smoke: HEALTHCHECK failed"; cat "$root/out.log"; exit 1; } >&2
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null
-reply=$(curl -sf "http://127.0.0.1:$port/v1/score" -H 'Content-Type: application/json' \
+anonymous=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/heads")
+[ "$anonymous" = 401 ] || { echo "image-smoke: /v1/heads without a key answered $anonymous, not 401" >&2; exit 1; }
+reply=$(curl -sf "http://127.0.0.1:$port/v1/score" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     -d '{"user":"smoke","items":[{"text":"I love helping people."},{"text":"I enjoy arguing."}]}') \
     || { echo "image-smoke: text scoring failed"; cat "$root/out.log"; exit 1; } >&2
 rss=$(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$server/status")
-echo "image-smoke: ${entrypoint[*]} as uid $uid with the image's ENV only: HEALTHCHECK ok, /readyz ok, $reply, RSS $rss"
+echo "image-smoke: ${entrypoint[*]} as uid $uid with the image's ENV and a bootstrap key file only: HEALTHCHECK ok, /readyz ok, /v1 without a key 401, $reply, RSS $rss"

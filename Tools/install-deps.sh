@@ -5,7 +5,8 @@
 # make is listed because the Swift images lack it.
 set -euo pipefail
 pkgs=(make pkg-config libnghttp2-dev libssl-dev libpq-dev libopenblas-dev python3-pip "$@")
-[ "${REWARD_DEPS:-}" = build ] || pkgs+=(postgresql curl)
+# The static Swift runtime (the image's --static-swift-stdlib) links FoundationNetworking's libcurl at build time.
+[ "${REWARD_DEPS:-}" = build ] && pkgs+=(libcurl4-openssl-dev) || pkgs+=(postgresql curl)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
