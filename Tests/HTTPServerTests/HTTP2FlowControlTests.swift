@@ -146,4 +146,38 @@ struct HTTP2FlowControlTests {
         try await h.waitFor("handler saw the error") { _ in handlerError.get() != nil }
         #expect(handlerError.get() == "\(RequestBodyError.tooLarge(limit: 40_000))")
     }
+
+    @Test func bodySentWithItsHeadersReachesTheResponderBuffered() async throws {
+        let seen = Locked<(buffered: Bool, body: [UInt8])?>(nil)
+        let h = try H2Harness.connected { request in
+            let buffered = request.body.isBuffered
+            seen.set((buffered, (try? await request.body.collect(upTo: 1 << 20)) ?? []))
+            return Response(status: 200)
+        }
+        let upload = Self.pattern(20_000)
+        // HEADERS and all DATA in one read (as h2load and most clients send a small POST).
+        h.send([.request(stream: 1, method: "POST", end: false), .data(stream: 1, Array(upload[..<16384])),
+                .data(stream: 1, Array(upload[16384...]), end: true)])
+        try await h.waitFor { $0.ended(1) }
+        #expect(try h.status(of: 1) == "200")
+        #expect(seen.get()?.buffered == true)
+        #expect(seen.get()?.body == upload)
+    }
+
+    @Test func bodyOverTheLimitInTheSameReadGets413AndTheResponderNeverRuns() async throws {
+        var configuration = HTTP2Configuration()
+        configuration.maxBodySize = 1000
+        let runs = Locked(0)
+        let h = try H2Harness.connected(configuration: configuration) { _ in
+            runs.update { $0 += 1 }
+            return Response(status: 200)
+        }
+        h.send([.request(stream: 1, method: "POST", end: false), .data(stream: 1, Self.pattern(2000), end: true)])
+        try await h.waitFor { $0.ended(1) }
+        #expect(try h.status(of: 1) == "413")
+        h.send(.request(stream: 3))
+        try await h.waitFor { $0.ended(3) }
+        #expect(try h.status(of: 3) == "200")
+        #expect(runs.get() == 1)  // stream 3 only
+    }
 }

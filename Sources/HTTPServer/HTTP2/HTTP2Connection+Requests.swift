@@ -99,6 +99,20 @@ extension HTTP2Connection {
     }
 
     func dataReceived(_ streamID: Int32, _ data: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if let stream = streams[streamID], stream.pendingRequest != nil, stream.rejectedStatus == nil {
+            stream.receivedBodyBytes += data.count
+            guard stream.receivedBodyBytes <= stream.bodyLimit else {
+                // Refused before the responder ever ran.
+                stream.rejectedStatus = 413
+                stream.pendingRequest = nil
+                _ = nghttp2_session_consume(session, streamID, data.count + stream.earlyBody.count)
+                stream.earlyBody = []
+                submitTransportError(stream, status: 413)
+                return 0
+            }
+            stream.earlyBody.append(contentsOf: data)
+            return 0
+        }
         guard let stream = streams[streamID], let body = stream.body, stream.rejectedStatus == nil else {
             // Nobody will read it: give the window back at once so other streams keep flowing.
             _ = nghttp2_session_consume(session, streamID, data.count)
@@ -129,7 +143,10 @@ extension HTTP2Connection {
         _ = nghttp2_session_consume(session, streamID, count)
     }
 
-    /// Hands a complete request head to the responder on its own task.
+    /// A complete request head: builds the `Request` and applies the body limit now, but runs
+    /// the responder only after this read's frames are all processed (`dispatchPending`). A
+    /// small body sent with its HEADERS (the common POST) then arrives whole, as a buffered
+    /// body: no body stream, no task hops per chunk, and the inline path can answer at once.
     func dispatch(_ stream: HTTP2Stream) {
         var headers = stream.headers
         if !stream.cookies.isEmpty { headers.add("cookie", stream.cookies.joined(separator: "; ")) }
@@ -137,7 +154,7 @@ extension HTTP2Connection {
         stream.requestID = assignRequestID?(&headers)
         let method = stream.method ?? "GET"
         let target = method == "CONNECT" ? (stream.authority ?? "") : (stream.path ?? "/")
-        var request = Request(
+        let request = Request(
             method: HTTPMethod(rawValue: method), target: target, version: .http2,
             headers: headers, body: .empty, remoteAddress: remoteAddress)
         stream.bodyLimit = configuration.bodyLimit.map { $0(request) ?? Int.max } ?? configuration.maxBodySize
@@ -145,15 +162,36 @@ extension HTTP2Connection {
             submitTransportError(stream, status: 413)
             return
         }
-        if !stream.requestEnded {
-            let streamID = stream.id
-            let source = HTTP2RequestBodySource(peak: requestBodyPeak, onConsumed: { [self] count in
-                self.hop { $0.bodyConsumed(streamID, count) }
-            })
-            stream.body = source
-            request.body = RequestBody(stream: source.asyncStream)
+        stream.pendingRequest = request
+        pendingDispatch.append(stream.id)
+    }
+
+    /// End of a read: runs the responders of the request heads it completed.
+    func dispatchPending() {
+        guard !pendingDispatch.isEmpty else { return }
+        let ids = pendingDispatch
+        pendingDispatch.removeAll(keepingCapacity: true)
+        for id in ids {
+            guard let stream = streams[id], var request = stream.pendingRequest else { continue }
+            stream.pendingRequest = nil
+            let early = stream.earlyBody
+            stream.earlyBody = []
+            if stream.requestEnded {
+                // The bytes now belong to the responder: the window reopens at once.
+                if !early.isEmpty {
+                    _ = nghttp2_session_consume(session, id, early.count)
+                    request.body = RequestBody(bytes: early)
+                }
+            } else {
+                let source = HTTP2RequestBodySource(peak: requestBodyPeak, onConsumed: { [self] count in
+                    self.hop { $0.bodyConsumed(id, count) }
+                })
+                if !early.isEmpty { source.append(early) }
+                stream.body = source
+                request.body = RequestBody(stream: source.asyncStream)
+            }
+            run(request, on: stream)
         }
-        run(request, on: stream)
     }
 
     func run(_ request: Request, on stream: HTTP2Stream) {

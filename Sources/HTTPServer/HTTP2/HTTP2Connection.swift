@@ -30,6 +30,8 @@ final class HTTP2Connection: @unchecked Sendable {
 
     private(set) var session: OpaquePointer!
     var streams: [Int32: HTTP2Stream] = [:]
+    /// Streams whose request head arrived during the current `receive`, in arrival order.
+    var pendingDispatch: [Int32] = []
     /// Set when a header block grows far past the limit (an HPACK bomb) or control frames arrive
     /// faster than the budget: the connection ends with ENHANCE_YOUR_CALM.
     var headerFlood = false
@@ -101,8 +103,10 @@ final class HTTP2Connection: @unchecked Sendable {
                 headerFlood || rv == Int(NGHTTP2_ERR_FLOODED.rawValue) ? NGHTTP2_ENHANCE_YOUR_CALM
                 : rv == Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) ? NGHTTP2_INTERNAL_ERROR : NGHTTP2_PROTOCOL_ERROR
             _ = nghttp2_session_terminate_session(session, code.rawValue)
+            pendingDispatch.removeAll()
             return false
         }
+        dispatchPending()
         return true
     }
 

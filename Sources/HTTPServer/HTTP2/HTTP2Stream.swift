@@ -21,6 +21,11 @@ final class HTTP2Stream {
     var requestID: String?
     var requestEnded = false
     var body: HTTP2RequestBodySource?
+    /// The request, built when its HEADERS ended, waiting for the end of the current read
+    /// (`HTTP2Connection.dispatchPending`) so DATA that arrived in the same read goes with it.
+    var pendingRequest: Request?
+    /// DATA received before dispatch; a body complete by then reaches the responder buffered.
+    var earlyBody: [UInt8] = []
 
     // MARK: response
     var responseSubmitted = false
