@@ -63,6 +63,9 @@ struct JSONParserTests {
             #expect(try string("\"\(pad)\\n\(pad)\"") == pad + "\n" + pad)
             #expect(throws: JSONParseError.self) { try JSONParser.parse(Array("\"\(pad)\u{01}\(pad)\"".utf8)) }
             #expect(try string("\"\(pad)é€\(pad)\"") == pad + "é€" + pad)
+            // ASCII strings skip validation: a lone high byte anywhere must still be refused.
+            let invalid = [UInt8(ascii: "\"")] + Array(pad.utf8) + [0xFF] + Array(pad.utf8) + [UInt8(ascii: "\"")]
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(invalid) }
         }
     }
 }
