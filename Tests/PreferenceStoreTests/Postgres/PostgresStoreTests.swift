@@ -48,6 +48,9 @@ struct PostgresStoreTests {
             Issue.record("cannot SIGSTOP the backend (run the tests as root or as the server's OS user)")
             return
         }
+        // A stopped backend blocks every DROP DATABASE on the shared cluster (it never absorbs the
+        // barrier), so it must be resumed even if this test's task is starved: a plain thread does it.
+        Thread.detachNewThread { sleep(3); kill(pid, SIGCONT) }
         let started = ContinuousClock.now
         let error = await storeError { _ = try await store.loadState(for: UserKey(userID: "u"), head: "h") }
         kill(pid, SIGCONT)
