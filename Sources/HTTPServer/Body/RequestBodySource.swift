@@ -3,33 +3,11 @@
 /// the consumer's reads call `onDrained` (once) when the backlog falls to half of it.
 final class RequestBodySource: Sendable {
     private struct State {
-        /// Queued chunks from `head` on; slots before `head` are consumed and hold empty arrays.
-        var chunks: [[UInt8]] = []
-        var head = 0
-        var buffered = 0
+        var queue = ChunkQueue()
         var finished = false
         var failure: RequestBodyError?
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
         var producerPaused = false
-
-        /// Takes the oldest chunk. A consumed slot must give up its bytes at once: a consumer that
-        /// is slower than the socket never lets the queue run empty, so a slot that kept its chunk
-        /// until then would keep the whole body alive (the NDJSON memory growth).
-        mutating func pop() -> [UInt8]? {
-            guard head < chunks.count else { return nil }
-            let chunk = chunks[head]
-            chunks[head] = []
-            head += 1
-            if head == chunks.count {
-                chunks.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 64 && head * 2 >= chunks.count {
-                chunks.removeFirst(head)  // compact now and then: the slot array stays bounded too
-                head = 0
-            }
-            buffered -= chunk.count
-            return chunk
-        }
     }
     private let state = Locked(State())
     private let highWatermark: Int
@@ -49,9 +27,8 @@ final class RequestBodySource: Sendable {
                 state.waiter = nil
                 return (waiter, false)
             }
-            state.chunks.append(bytes)
-            state.buffered += bytes.count
-            if state.buffered > highWatermark { state.producerPaused = true }
+            state.queue.append(bytes)
+            if state.queue.bytes > highWatermark { state.producerPaused = true }
             return (nil, state.producerPaused)
         }
         waiter?.resume(returning: bytes)
@@ -75,7 +52,7 @@ final class RequestBodySource: Sendable {
     /// Bytes the queue keeps alive: every chunk its storage still references, consumed or not
     /// (what memory the source costs, as opposed to `buffered`, the unread backlog).
     var retainedBytes: Int {
-        state.withLock { state in state.chunks.reduce(0) { $0 + $1.count } }
+        state.withLock { $0.queue.retainedBytes }
     }
 
     /// Consumer: the next chunk, nil at the end.
@@ -83,9 +60,9 @@ final class RequestBodySource: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             enum Outcome { case chunk([UInt8], resumeProducer: Bool), end(RequestBodyError?), wait }
             let outcome = state.withLock { state -> Outcome in
-                if let chunk = state.pop() {
+                if let chunk = state.queue.pop() {
                     var resume = false
-                    if state.producerPaused && state.buffered <= highWatermark / 2 {
+                    if state.producerPaused && state.queue.bytes <= highWatermark / 2 {
                         state.producerPaused = false
                         resume = true
                     }

@@ -7,28 +7,10 @@ import Synchronization
 /// The connection thread appends; the responder's task takes.
 final class HTTP2RequestBodySource: Sendable {
     private struct State {
-        var chunks: [[UInt8]] = []
-        var head = 0
-        var bufferedBytes = 0
+        var queue = ChunkQueue()
         var finished = false
         var failure: (any Error)?
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
-
-        mutating func pop() -> [UInt8]? {
-            guard head < chunks.count else { return nil }
-            let chunk = chunks[head]
-            chunks[head] = []
-            head += 1
-            if head == chunks.count {
-                chunks.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 64 && head * 2 >= chunks.count {
-                chunks.removeFirst(head)  // a reader that never catches up must not grow the slot array
-                head = 0
-            }
-            bufferedBytes -= chunk.count
-            return chunk
-        }
     }
 
     private let state = Mutex(State())
@@ -52,9 +34,8 @@ final class HTTP2RequestBodySource: Sendable {
                 s.waiter = nil
                 return (waiter, 0)
             }
-            s.chunks.append(chunk)
-            s.bufferedBytes += chunk.count
-            return (nil, s.bufferedBytes)
+            s.queue.append(chunk)
+            return (nil, s.queue.bytes)
         }
         // Consumed slots are emptied at once (`pop`), so the backlog is all the memory held here.
         peak?.observe(buffered)
@@ -79,10 +60,7 @@ final class HTTP2RequestBodySource: Sendable {
     @discardableResult
     func fail(_ error: any Error) -> Int {
         let (waiter, dropped) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
-            let dropped = s.bufferedBytes
-            s.chunks = []
-            s.head = 0
-            s.bufferedBytes = 0
+            let dropped = s.queue.removeAll()
             if !s.finished || dropped > 0 { s.failure = error }
             s.finished = true
             defer { s.waiter = nil }
@@ -96,7 +74,7 @@ final class HTTP2RequestBodySource: Sendable {
         enum Step { case chunk([UInt8]), end, fail(any Error), wait }
         return try await withCheckedThrowingContinuation { continuation in
             let step = state.withLock { s -> Step in
-                if let chunk = s.pop() { return .chunk(chunk) }
+                if let chunk = s.queue.pop() { return .chunk(chunk) }
                 if let failure = s.failure { return .fail(failure) }
                 if s.finished { return .end }
                 precondition(s.waiter == nil, "a request body is read by one task at a time")
