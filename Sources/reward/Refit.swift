@@ -24,7 +24,8 @@ struct Refit: AsyncParsableCommand {
             let store = try await PostgresPreferenceStore.connect(storeConfiguration, logger: logger)
             var reports: [RefitProgress] = []
             do {
-                let rewards = try service.makeService(store: store, logger: logger)
+                // Stored comparisons carry their features: refitting embeds nothing, so no encoder is loaded.
+                let rewards = try service.makeService(store: store, logger: logger, withEncoder: false)
                 for head in rewards.heads {
                     var lastLine = ContinuousClock.now
                     let report = try await rewards.refitStaleStates(head: head.name, pageSize: pageSize, progress: { p in

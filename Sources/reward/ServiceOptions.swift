@@ -86,11 +86,12 @@ struct ServiceOptions: ParsableArguments {
 
     /// The service with its heads loaded. BLAS gets an explicit thread count so the model worker
     /// does not compete with the event loops.
-    func makeService(store: any PreferenceStore, logger: Logger) throws -> RewardService {
+    /// `withEncoder: false` for commands that only refit from stored features (no text to embed).
+    func makeService(store: any PreferenceStore, logger: Logger, withEncoder: Bool = true) throws -> RewardService {
         BLAS.setThreadCount(blasThreads ?? Self.env("REWARD_BLAS_THREADS").flatMap(Int.init) ?? 1)
         let sources = headSources
         guard !sources.isEmpty else { throw ValidationError("no head to serve: pass --head DIR") }
-        let service = RewardService(store: store, encoder: try loadEncoder(logger: logger), configuration: serviceConfiguration)
+        let service = RewardService(store: store, encoder: withEncoder ? try loadEncoder(logger: logger) : nil, configuration: serviceConfiguration)
         do {
             try service.loadHeads(sources, defaultName: defaultHead ?? Self.env("REWARD_DEFAULT_HEAD"))
         } catch {
