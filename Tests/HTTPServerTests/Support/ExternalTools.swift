@@ -64,21 +64,7 @@ func withServer<T: Sendable>(
         logger: logger,
         onServerRunning: { continuation.yield($0) })
     box.set(server)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestServerError.didNotStart }
-        do {
-            let value = try await body(port)
-            server.triggerGracefulShutdown()
-            try await group.waitForAll()
-            return value
-        } catch {
-            server.triggerGracefulShutdown()
-            try? await group.waitForAll()
-            throw error
-        }
-    }
+    return try await run(server, announcing: ports, body)
 }
 
 /// Collects log records (message + metadata) for assertions.

@@ -17,6 +17,13 @@ func withTestServer<T: Sendable>(
     let server = HTTPServer(
         configuration: configuration, responder: ClosureResponder(responder), logger: logger,
         onServerRunning: { continuation.yield($0) })
+    return try await run(server, announcing: ports, body)
+}
+
+/// Runs `server` until `body` (given its port) returns or throws, then shuts it down gracefully.
+func run<T: Sendable>(
+    _ server: HTTPServer, announcing ports: AsyncStream<Int>, _ body: @Sendable (Int) async throws -> T
+) async throws -> T {
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         var iterator = ports.makeAsyncIterator()
