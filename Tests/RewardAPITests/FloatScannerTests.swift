@@ -53,3 +53,27 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// `scanValidating` (the NDJSON fast path) accepts exactly the JSON number grammar and converts
+/// like `scan`.
+struct FloatScannerValidationTests {
+    private func validating(_ s: String) -> (Float, Int)? {
+        Array(s.utf8).withUnsafeBufferPointer { FloatScanner.scanValidating($0, 0, $0.count) }
+    }
+
+    @Test func acceptsJSONNumbersOnly() {
+        for s in ["0", "-0", "7", "-12.5", "0.001", "1e5", "1E+5", "2.5e-3", "123456789012345678901234567890", "1e400", "-1e-400"] {
+            let got = validating(s)
+            #expect(got?.1 == s.utf8.count, "\(s)")
+            let scanned = Array(s.utf8).withUnsafeBufferPointer { FloatScanner.scan($0, 0, $0.count).value }
+            #expect(got?.0.bitPattern == scanned.bitPattern, "\(s)")
+        }
+        for s in ["", "-", "+1", "01", "-01", ".5", "1.", "1.e5", "1e", "1e+", "e5", "-.5", "NaN", "Infinity", "x"] {
+            #expect(validating(s) == nil, "\(s)")
+        }
+        // A number ends where the grammar ends; what follows is the caller's business.
+        #expect(validating("12,3")?.1 == 2)
+        #expect(validating("0x1")?.1 == 1)
+        #expect(validating("1.5]")?.1 == 3)
+    }
+}

@@ -39,10 +39,12 @@ enum Base64Floats {
 
     static func decode(_ text: String) throws(Failure) -> [Float] {
         var text = text
-        let result: Result<[Float], Failure> = text.withUTF8 { s in
-            table.withUnsafeBufferPointer { t in groupTables.withUnsafeBufferPointer { g in decodeFloats(s, t, g) } }
-        }
-        return try result.get()
+        return try text.withUTF8 { s in decode(s) }.get()
+    }
+
+    /// Decodes base64 text given as bytes (the NDJSON line decoder passes a range of the line).
+    static func decode(_ s: UnsafeBufferPointer<UInt8>) -> Result<[Float], Failure> {
+        table.withUnsafeBufferPointer { t in groupTables.withUnsafeBufferPointer { g in decodeFloats(s, t, g) } }
     }
 
     /// Decodes straight into the float array (no intermediate byte array): this runs once per

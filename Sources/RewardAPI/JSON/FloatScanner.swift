@@ -7,11 +7,12 @@
 /// mantissa bits. Those rare cases, |e| > 22, and values near Float's range limits fall back to the
 /// standard library's correctly rounded parser.
 enum FloatScanner {
-    private static let powersOf10: [Double] = (0 ... 22).map { e in
-        var v = 1.0
-        for _ in 0 ..< e { v *= 10 }
-        return v
-    }
+    // A literal, not a computed table: a constant array is emitted statically, with no lazy-init
+    // check (`swift_once`) on every number.
+    private static let powersOf10: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+        1e19, 1e20, 1e21, 1e22,
+    ]
 
     static func float(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Float {
         scan(p, r.lowerBound, r.upperBound).value
@@ -20,18 +21,35 @@ enum FloatScanner {
     /// Parses the number starting at `start` (already validated JSON grammar) and returns it with the
     /// index just past it, so a list is converted in one pass without finding token ends first.
     static func scan(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (value: Float, next: Int) {
+        parse(p, start, end, strict: false)!
+    }
+
+    /// Like `scan`, but checks the JSON number grammar, -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?, in the
+    /// same pass: nil when the text at `start` is not a JSON number. Validation and conversion in one
+    /// pass is what the NDJSON line decoder uses (a separate validating pass cost as much again).
+    static func scanValidating(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (value: Float, next: Int)? {
+        parse(p, start, end, strict: true)
+    }
+
+    @inline(__always)
+    private static func parse(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, strict: Bool) -> (value: Float, next: Int)? {
+        @inline(__always) func digit(_ i: Int) -> Bool { i < end && p[i] &- UInt8(ascii: "0") < 10 }
         var i = start
         var negative = false
         if i < end, p[i] == UInt8(ascii: "-") {
             negative = true
             i += 1
         }
+        if strict {
+            guard digit(i) else { return nil }
+            if p[i] == UInt8(ascii: "0"), digit(i + 1) { return nil }  // leading zero
+        }
         var mantissa: UInt64 = 0
         var significant = 0
         var exponent = 0
         var truncated = false
         // Integer part.
-        while i < end, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") {
+        while digit(i) {
             let d = UInt64(p[i] - UInt8(ascii: "0"))
             if significant < 19 {
                 mantissa = mantissa * 10 + d
@@ -45,7 +63,8 @@ enum FloatScanner {
         // Fraction.
         if i < end, p[i] == UInt8(ascii: ".") {
             i += 1
-            while i < end, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") {
+            if strict, !digit(i) { return nil }
+            while digit(i) {
                 let d = UInt64(p[i] - UInt8(ascii: "0"))
                 if significant < 19 {
                     mantissa = mantissa * 10 + d
@@ -65,8 +84,9 @@ enum FloatScanner {
                 expNegative = p[i] == UInt8(ascii: "-")
                 i += 1
             }
+            if strict, !digit(i) { return nil }
             var e = 0
-            while i < end, p[i] >= UInt8(ascii: "0"), p[i] <= UInt8(ascii: "9") {
+            while digit(i) {
                 if e < 100_000 { e = e * 10 + Int(p[i] - UInt8(ascii: "0")) }
                 i += 1
             }

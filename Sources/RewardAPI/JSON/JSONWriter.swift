@@ -36,8 +36,13 @@ public struct JSONWriter {
     /// Shortest representation that round-trips (Swift's `description`).
     public mutating func number(_ d: Double) {
         separator()
-        if d.isFinite { bytes.append(contentsOf: d.description.utf8) } else { bytes.append(contentsOf: Self.nullBytes) }
+        Self.append(d, to: &bytes)
         needsComma = true
+    }
+
+    /// The text `number(_:)` writes, for callers that render many results around a shared template.
+    static func append(_ d: Double, to bytes: inout [UInt8]) {
+        if d.isFinite { bytes.append(contentsOf: d.description.utf8) } else { bytes.append(contentsOf: nullBytes) }
     }
 
     public mutating func number(_ f: Float) {

@@ -16,6 +16,7 @@ struct NDJSONBatch {
         var heads: [String: HeadInfo?] = [:]
         var out: [UInt8] = []
         var run = NDJSONRun()
+        var decoder = ScoreLineDecoder(tenant: tenant)
         for line in lines {
             let query: ScoreQuery
             do {
@@ -23,7 +24,11 @@ struct NDJSONBatch {
                     let max = app.configuration.maxNDJSONLineBytes
                     throw Problem(status: 413, title: "Payload too large", detail: "line longer than \(max) bytes")
                 }
-                query = try ScoringDTO.scoreQuery(try JSONParser.parse(bytes), tenant: tenant)
+                if let fast = bytes.withUnsafeBufferPointer({ decoder.decode($0) }) {
+                    query = fast
+                } else {
+                    query = try ScoringDTO.scoreQuery(try JSONParser.parse(bytes), tenant: tenant)
+                }
             } catch {
                 if !run.isEmpty { out += await app.scoreRun(run.take(), tenant: tenant) }
                 out += app.lineError(line.number, error)

@@ -52,16 +52,7 @@ extension RewardApplication {
             do {
                 let result = try await service.score(run.merged)
                 metrics.itemsScored(run.items)
-                var out: [UInt8] = []
-                out.reserveCapacity(run.lines.count * (96 + 24 * run.items / run.lines.count))
-                var offset = 0
-                for line in run.lines {
-                    let n = line.query.items.count
-                    let own = ScoreResult(scores: Array(result.scores[offset..<offset + n]), head: result.head, user: result.user)
-                    offset += n
-                    Self.appendLine(own, to: &out)
-                }
-                return out
+                return Self.renderRun(result, lines: run.lines)
             } catch {}
         }
         var out: [UInt8] = []
@@ -79,6 +70,30 @@ extension RewardApplication {
         } catch {
             return lineError(number, error)
         }
+    }
+
+    /// One answer line per run line. They all share the head and user, so the text around the
+    /// scores is rendered once (`ResultEncoding.score` with no scores) and each line is its scores
+    /// between that prefix and suffix: the same bytes as `appendLine`, without a writer per line.
+    private static func renderRun(_ result: ScoreResult, lines: [NDJSONRun.Line]) -> [UInt8] {
+        var template = JSONWriter(capacity: 128)
+        ResultEncoding.score(ScoreResult(scores: [], head: result.head, user: result.user), into: &template)
+        let prefix = Array(#"{"scores":["#.utf8)
+        precondition(template.bytes.starts(with: prefix + [UInt8(ascii: "]")]), "ResultEncoding.score starts with the scores")
+        let suffix = template.bytes[prefix.count...] + [UInt8(ascii: "\n")]
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.count * (suffix.count + prefix.count) + result.scores.count * 24)
+        var offset = 0
+        for line in lines {
+            out += prefix
+            for k in offset ..< offset + line.query.items.count {
+                if k > offset { out.append(UInt8(ascii: ",")) }
+                JSONWriter.append(result.scores[k], to: &out)
+            }
+            offset += line.query.items.count
+            out += suffix
+        }
+        return out
     }
 
     private static func appendLine(_ result: ScoreResult, to out: inout [UInt8]) {
