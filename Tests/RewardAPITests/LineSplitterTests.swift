@@ -8,7 +8,8 @@ struct LineSplitterTests {
     @Test func recordsDoNotDependOnChunkBoundaries() {
         let text = Array("a\r\nbb\n\nlong-line-here\nccc\nend".utf8)
         let expected: [LineSplitter.Record] = [
-            .line(Array("a".utf8)), .line(Array("bb".utf8)), .line([]), .tooLong, .line(Array("ccc".utf8)), .line(Array("end".utf8)),
+            .line(ArraySlice("a".utf8)), .line(ArraySlice("bb".utf8)), .line([]), .tooLong, .line(ArraySlice("ccc".utf8)),
+            .line(ArraySlice("end".utf8)),
         ]
         for size in 1...text.count {
             var splitter = LineSplitter(maxLineBytes: 8)

@@ -48,14 +48,15 @@ enum FloatScanner {
         var significant = 0
         var exponent = 0
         var truncated = false
-        // Integer part.
+        // Integer part. Wrapping arithmetic: at most 19 digits reach the mantissa (< 10^19 < 2^64) and
+        // the exponent is capped, so nothing can overflow (the checks were a visible share of the loop).
         while digit(i) {
-            let d = UInt64(p[i] - UInt8(ascii: "0"))
+            let d = UInt64(p[i] &- UInt8(ascii: "0"))
             if significant < 19 {
-                mantissa = mantissa * 10 + d
-                if mantissa != 0 { significant += 1 }
+                mantissa = mantissa &* 10 &+ d
+                if mantissa != 0 { significant &+= 1 }
             } else {
-                exponent += 1
+                exponent &+= 1
                 if d != 0 { truncated = true }
             }
             i += 1
@@ -65,11 +66,11 @@ enum FloatScanner {
             i += 1
             if strict, !digit(i) { return nil }
             while digit(i) {
-                let d = UInt64(p[i] - UInt8(ascii: "0"))
+                let d = UInt64(p[i] &- UInt8(ascii: "0"))
                 if significant < 19 {
-                    mantissa = mantissa * 10 + d
-                    if mantissa != 0 { significant += 1 }
-                    exponent -= 1
+                    mantissa = mantissa &* 10 &+ d
+                    if mantissa != 0 { significant &+= 1 }
+                    exponent &-= 1
                 } else if d != 0 {
                     truncated = true
                 }
@@ -87,7 +88,7 @@ enum FloatScanner {
             if strict, !digit(i) { return nil }
             var e = 0
             while digit(i) {
-                if e < 100_000 { e = e * 10 + Int(p[i] - UInt8(ascii: "0")) }
+                if e < 100_000 { e = e &* 10 &+ Int(p[i] &- UInt8(ascii: "0")) }
                 i += 1
             }
             exponent += expNegative ? -e : e

@@ -4,9 +4,11 @@ import Glibc
 
 /// Splits a byte stream into NDJSON records with a per-record size limit, so memory stays bounded
 /// whatever the stream's total size. An over-long record is reported once and skipped.
+/// A line that lies within one chunk is a slice of that chunk (no copy); only a line cut by a
+/// chunk boundary is assembled in a buffer of its own.
 struct LineSplitter {
     enum Record: Equatable {
-        case line([UInt8])
+        case line(ArraySlice<UInt8>)
         case tooLong
     }
 
@@ -29,13 +31,12 @@ struct LineSplitter {
                     break
                 }
                 let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
-                let piece = UnsafeBufferPointer(rebasing: p[start..<newline])
                 if buffer.isEmpty && !discarding {
-                    // The whole record is in this chunk: one copy, straight from the chunk.
-                    out.append(piece.count > maxLineBytes ? .tooLong : .line(Array(Self.trimCR(piece))))
+                    // The whole record is in this chunk: a slice of it.
+                    out.append(newline - start > maxLineBytes ? .tooLong : .line(Self.trimCR(chunk[start..<newline])))
                 } else {
-                    append(piece)
-                    out.append(discarding ? .tooLong : .line(buffer.withUnsafeBufferPointer { Array(Self.trimCR($0)) }))
+                    append(UnsafeBufferPointer(rebasing: p[start..<newline]))
+                    out.append(discarding ? .tooLong : .line(Self.trimCR(ArraySlice(buffer))))
                     buffer.removeAll(keepingCapacity: true)
                     discarding = false
                 }
@@ -52,7 +53,7 @@ struct LineSplitter {
             discarding = false
         }
         if discarding { return .tooLong }
-        return buffer.isEmpty ? nil : .line(buffer.withUnsafeBufferPointer { Array(Self.trimCR($0)) })
+        return buffer.isEmpty ? nil : .line(Self.trimCR(ArraySlice(buffer)))
     }
 
     private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -65,7 +66,7 @@ struct LineSplitter {
         }
     }
 
-    private static func trimCR(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        b.last == UInt8(ascii: "\r") ? UnsafeBufferPointer(rebasing: b.dropLast()) : b
+    private static func trimCR(_ b: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        b.last == UInt8(ascii: "\r") ? b.dropLast() : b
     }
 }

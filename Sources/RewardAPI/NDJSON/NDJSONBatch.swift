@@ -27,7 +27,7 @@ struct NDJSONBatch {
                 if let fast = bytes.withUnsafeBufferPointer({ decoder.decode($0) }) {
                     query = fast
                 } else {
-                    query = try ScoringDTO.scoreQuery(try JSONParser.parse(bytes), tenant: tenant)
+                    query = try ScoringDTO.scoreQuery(try JSONParser.parse(Array(bytes)), tenant: tenant)
                 }
             } catch {
                 if !run.isEmpty { out += await app.scoreRun(run.take(), tenant: tenant) }

@@ -12,6 +12,8 @@ struct NDJSONReader {
     private var lineNumber = 0
     private var batch: [NDJSONBatch.Line] = []
     private var batchBytes = 0
+    /// Whether the current batch has been charged for the chunk being split (see `add`).
+    private var chunkCharged = false
 
     /// A batch is handed on at this many lines or bytes, or earlier when the pipeline is idle.
     static let batchLines = 256
@@ -29,8 +31,9 @@ struct NDJSONReader {
     mutating func read(_ body: RequestBody) async {
         do {
             for try await chunk in body {
+                chunkCharged = false
                 for record in splitter.push(chunk) {
-                    guard await add(record) else { return }
+                    guard await add(record, from: chunk) else { return }
                 }
                 // Continuous batching: while little is being scored, hand on what arrived at once
                 // (a slow upload is answered line by line); while the worker is busy, batches grow.
@@ -48,11 +51,21 @@ struct NDJSONReader {
         }
     }
 
-    private mutating func add(_ record: LineSplitter.Record) async -> Bool {
+    /// Lines are slices of the chunk they came in, which stays alive until their batch is answered:
+    /// a batch is charged (against the queue's window) the whole chunk once for its slices of it,
+    /// and a line assembled across chunks its own size, so the window bounds the memory retained.
+    private mutating func add(_ record: LineSplitter.Record, from chunk: [UInt8]? = nil) async -> Bool {
         lineNumber += 1
-        if case .line(let bytes) = record, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }  // blank
-        let size: Int
-        if case .line(let bytes) = record { size = bytes.count } else { size = 0 }
+        var size = 0
+        if case .line(let bytes) = record {
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }  // blank
+            if let chunk, Self.isSlice(bytes, of: chunk) {
+                size = chunkCharged ? 0 : chunk.count
+                chunkCharged = true
+            } else {
+                size = bytes.count
+            }
+        }
         batch.append(.init(number: lineNumber, record: record))
         batchBytes += size
         if batch.count >= Self.batchLines || batchBytes >= Self.batchBytes { return await dispatch() }
@@ -66,6 +79,7 @@ struct NDJSONReader {
         let entry = NDJSONResultQueue.Entry(lines: lines.count, lineBytes: batchBytes)
         batch.removeAll(keepingCapacity: true)
         batchBytes = 0
+        chunkCharged = false
         let app = self.app
         let tenant = self.tenant
         let queue = self.queue
@@ -76,5 +90,14 @@ struct NDJSONReader {
             entry.complete(output)
         }
         return await queue.push(entry)
+    }
+
+    private static func isSlice(_ slice: ArraySlice<UInt8>, of chunk: [UInt8]) -> Bool {
+        chunk.withUnsafeBufferPointer { c in
+            slice.withUnsafeBufferPointer { s in
+                guard let base = c.baseAddress, let start = s.baseAddress else { return false }
+                return start >= base && start < base + c.count
+            }
+        }
     }
 }
