@@ -28,7 +28,8 @@ struct NDJSONLiveTests {
         let body = try #require(text.range(of: "\r\n\r\n")).upperBound
         Self.checkAnswers(Self.dechunk(text[body...]))
         #expect(peaks.requestBody > 0)  // the body was streamed, not buffered whole
-        #expect(peaks.requestBody <= configuration.requestBodyHighWatermark + 64 * 1024, "\(peaks)")
+        // The backlog passes the watermark by at most one read (an upload reads in larger pieces).
+        #expect(peaks.requestBody <= configuration.requestBodyHighWatermark + configuration.streamingReadBufferSize, "\(peaks)")
         #expect(peaks.output <= configuration.outputHighWatermark + 160 * 1024, "\(peaks)")
     }
 

@@ -132,6 +132,16 @@ struct ByteBuffer: ~Copyable {
         }
     }
 
+    /// Reallocates an empty buffer that grew past `limit` at `limit` bytes (after an upload's large reads).
+    mutating func shrinkIfEmpty(above limit: Int) {
+        guard isEmpty, capacity > max(limit, initialCapacity) else { return }
+        base.deallocate()
+        capacity = max(limit, initialCapacity)
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        readIndex = 0
+        writeIndex = 0
+    }
+
     /// Shrinks an empty buffer that grew past 1 MiB (after a large response) back to its initial size.
     mutating func shrinkIfIdle() {
         if isEmpty && capacity > max(initialCapacity, 1 << 20) { clear() }

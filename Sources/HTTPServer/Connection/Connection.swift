@@ -127,7 +127,13 @@ final class Connection: EventSink, @unchecked Sendable {
     }
 
     private func readFromSocket() {
-        let minimum = server.configuration.readBufferSize
+        let large = handler?.prefersLargeReads ?? false
+        let minimum = large ? server.configuration.streamingReadBufferSize : server.configuration.readBufferSize
+        if !large {
+            // Back to the usual size once an upload is over (idle keep-alive connections stay small).
+            input.shrinkIfEmpty(above: minimum)
+            wireInput.shrinkIfEmpty(above: minimum)
+        }
         let result: IOResult<Int>
         do {
             result = transport == nil ? try readPlain(minimum: minimum) : try readThroughTransport(minimum: minimum)

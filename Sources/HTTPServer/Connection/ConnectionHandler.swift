@@ -17,6 +17,12 @@ protocol ConnectionHandler: AnyObject {
     func gracefulShutdown(connection: Connection)
     /// The connection is closed (any reason). Fail pending producers; no further calls follow.
     func closed(connection: Connection)
+    /// True while large input is expected (a streamed request body): reads use the larger buffer.
+    var prefersLargeReads: Bool { get }
+}
+
+extension ConnectionHandler {
+    var prefersLargeReads: Bool { false }
 }
 
 /// Turns wire bytes into plaintext and back, between the socket and the handler. Plain TCP has no

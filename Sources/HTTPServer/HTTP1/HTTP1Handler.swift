@@ -51,6 +51,8 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
 
     // MARK: ConnectionHandler
 
+    var prefersLargeReads: Bool { readingBody && bodyMode == .streaming }
+
     func received(_ bytes: UnsafeRawBufferPointer, connection: Connection) -> Int {
         inReceive = true
         defer { inReceive = false }

@@ -33,6 +33,9 @@ extension HTTPServer {
         public var maxBufferedInput: Int = 64 * 1024
         /// Bytes read per read(2).
         public var readBufferSize: Int = 16 * 1024
+        /// Bytes read per read(2) while a streamed request body arrives (an upload): fewer reads,
+        /// wake-ups and body chunks per megabyte. The buffer shrinks back to `readBufferSize` after.
+        public var streamingReadBufferSize: Int = 64 * 1024
 
         // MARK: HTTP/2 and TLS
         /// TLS credentials and policy; nil serves plaintext (HTTP/1.1 and h2c).
