@@ -76,4 +76,28 @@ struct FloatScannerValidationTests {
         #expect(validating("0x1")?.1 == 1)
         #expect(validating("1.5]")?.1 == 3)
     }
+
+    /// Digits are read eight at a time: whatever bytes follow a number inside those eight (a comma,
+    /// a bracket, an exponent, a non-ASCII byte) must end it exactly where the grammar does.
+    @Test func numbersFollowedByAnyBytes() {
+        var rng = SplitMix64(seed: 11)
+        let tails: [[UInt8]] = [Array(",1]".utf8), Array(" ]".utf8), Array("]}".utf8), [0xFF, 0x39], [0x3A], [0x2F], Array("e-7".utf8)]
+        for _ in 0 ..< 50_000 {
+            let f = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) & 0xBF7F_FFFF)
+            let digits = String(rng.next() % 1_000_000_000_000)
+            for text in ["\(f)", "\(Double(f))", "0.\(digits)", "-\(rng.next() % 100).\(digits)"] {
+                var tail = tails[Int(rng.next() % UInt64(tails.count))]
+                if text.contains("e") && tail.first == UInt8(ascii: "e") { tail = tails[0] }
+                let bytes = Array(text.utf8) + tail
+                let got = bytes.withUnsafeBufferPointer { FloatScanner.scanValidating($0, 0, $0.count) }
+                if tail.first == UInt8(ascii: "e") {
+                    #expect(got?.1 == bytes.count, "\(text)e-7")
+                    #expect(got?.0.bitPattern == Float(text + "e-7")!.bitPattern, "\(text)e-7")
+                } else {
+                    #expect(got?.1 == text.utf8.count, "\(text)")
+                    #expect(got?.0.bitPattern == Float(text)!.bitPattern, "\(text)")
+                }
+            }
+        }
+    }
 }

@@ -65,7 +65,21 @@ enum FloatScanner {
         if i < end, p[i] == UInt8(ascii: ".") {
             i += 1
             if strict, !digit(i) { return nil }
-            while digit(i) {
+            while true {
+                // Up to eight digits at once (feature vectors are mostly fraction digits).
+                if i &+ 8 <= end, let run = eightDigits(p, i), run.count > 0, significant &+ run.count <= 19 {
+                    if mantissa != 0 {
+                        significant &+= run.count
+                    } else if run.value != 0 {
+                        significant = run.count &- run.leadingZeros  // leading zeros are not significant
+                    }
+                    mantissa = mantissa &* powersOf10Int[run.count] &+ run.value
+                    exponent &-= run.count
+                    i &+= run.count
+                    if run.count == 8 { continue }
+                    break
+                }
+                guard digit(i) else { break }
                 let d = UInt64(p[i] &- UInt8(ascii: "0"))
                 if significant < 19 {
                     mantissa = mantissa &* 10 &+ d
@@ -110,6 +124,30 @@ enum FloatScanner {
             }
         }
         return (slowPath(p, start ..< i), i)
+    }
+
+    private static let powersOf10Int: [UInt64] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    /// The run of decimal digits (0…8 of them) in the eight bytes at `i` (SWAR: no branch per digit):
+    /// its length, value and leading zeros. Needs `i + 8 <= p.count`.
+    @inline(__always)
+    private static func eightDigits(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (count: Int, value: UInt64, leadingZeros: Int)? {
+        let word = UInt64(littleEndian: UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self))
+        let t = word ^ 0x3030_3030_3030_3030  // a digit byte becomes 0…9
+        // A byte is not a digit when its high nibble is set or its low nibble is above 9 (+6 carries
+        // into bit 4). A carry out of a byte ≥ 0xFA can only disturb bytes after the first non-digit.
+        let notDigit = (t & 0xF0F0_F0F0_F0F0_F0F0) | ((t &+ 0x0606_0606_0606_0606) & 0x1010_1010_1010_1010)
+        let count = notDigit == 0 ? 8 : notDigit.trailingZeroBitCount >> 3
+        guard count > 0 else { return nil }
+        let digits = count == 8 ? t : t & ((1 << UInt64(count << 3)) &- 1)
+        // The first digit is the lowest byte: shift the run to the top so missing digits act as
+        // leading zeros, then combine pairs, quads and octets (Lemire's eight-digit parse).
+        var v = digits << UInt64((8 - count) << 3)
+        v = (v &* (10 << 8 + 1)) >> 8  // byte k: 10·d(k) + d(k+1)
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* (100 << 16 + 1)) >> 16
+        v = ((v & 0x0000_FFFF_0000_FFFF) &* (10_000 << 32 + 1)) >> 32
+        let zeros = digits == 0 ? count : digits.trailingZeroBitCount >> 3
+        return (count, v & 0xFFFF_FFFF, zeros)
     }
 
     /// True when d is within a few Double ulps of a point halfway between two Floats.
