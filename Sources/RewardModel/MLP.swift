@@ -25,10 +25,22 @@ struct MLP: Sendable {
     var outputs: Int { layers[layers.count - 1].outputs }
 
     func callAsFunction(_ x: Matrix) -> Matrix {
-        var h = x
-        for (index, layer) in layers.enumerated() {
-            h = layer(h)
-            if index < layers.count - 1 { MLP.activate(&h, activation) }
+        var h: Matrix
+        if x.rows == 1 {
+            h = x
+            for (index, layer) in layers.enumerated() {
+                h = layer(h)  // sgemv: reads each weight once, no packing
+                if index < layers.count - 1 { MLP.activate(&h, activation) }
+            }
+        } else {
+            // Feature-major through the layers (the operand order OpenBLAS is fastest in for small
+            // batches, see `BLAS.linearFeatureMajor`), then one transpose back to one item per row.
+            var hT = x
+            for (index, layer) in layers.enumerated() {
+                hT = BLAS.linearFeatureMajor(hT, itemsAreRows: index == 0, weight: layer.weight, bias: layer.bias)
+                if index < layers.count - 1 { MLP.activate(&hT, activation) }
+            }
+            h = hT.transposed
         }
         if residual {
             for i in h.values.indices { h.values[i] += x.values[i] }

@@ -61,10 +61,21 @@ public struct Matrix: Sendable, Equatable {
         return Matrix(rows: rows + other.rows, cols: width, values: values + other.values)
     }
 
+    /// In 16×16 tiles: a row-by-row copy writes with a stride of `rows` floats, and with a
+    /// power-of-two stride every write of a column lands in the same cache set.
     public var transposed: Matrix {
         var out = Matrix(rows: cols, cols: rows)
-        for r in 0..<rows {
-            for c in 0..<cols { out.values[c * rows + r] = values[r * cols + c] }
+        let rows = self.rows, cols = self.cols, tile = 16
+        values.withUnsafeBufferPointer { source in
+            out.values.withUnsafeMutableBufferPointer { target in
+                for r0 in stride(from: 0, to: rows, by: tile) {
+                    for c0 in stride(from: 0, to: cols, by: tile) {
+                        for r in r0..<min(r0 + tile, rows) {
+                            for c in c0..<min(c0 + tile, cols) { target[c * rows + r] = source[r * cols + c] }
+                        }
+                    }
+                }
+            }
         }
         return out
     }

@@ -38,6 +38,26 @@ struct BLASTests {
         for c in 0..<4 { #expect(abs(v[c] - expected[0, c]) < 1e-5) }
     }
 
+    /// The feature-major Linear layer is the transpose of `linear`, from item rows or from a previous
+    /// feature-major output, with and without a bias (shapes off the transpose's 16×16 tiles).
+    @Test func linearFeatureMajorIsTheTransposeOfLinear() {
+        let x = Self.sample(19, 35, seed: 5), w = Self.sample(21, 35, seed: 6)
+        let bias = (0..<21).map { Float($0) / 4 - 2 }
+        for b in [nil, bias] {
+            let expected = BLAS.linear(x, weight: w, bias: b)
+            let fromRows = BLAS.linearFeatureMajor(x, itemsAreRows: true, weight: w, bias: b)
+            let fromColumns = BLAS.linearFeatureMajor(x.transposed, itemsAreRows: false, weight: w, bias: b)
+            for y in [fromRows, fromColumns] {
+                #expect(y.rows == 21 && y.cols == 19)
+                for r in 0..<19 { for c in 0..<21 { #expect(abs(y[c, r] - expected[r, c]) < 1e-4) } }
+            }
+        }
+        let t = x.transposed
+        #expect(t.rows == 35 && t.cols == 19)
+        for r in 0..<19 { for c in 0..<35 { #expect(t[c, r] == x[r, c]) } }
+        #expect(t.transposed == x)
+    }
+
     @Test func emptyShapesAndThreadCount() {
         let empty = BLAS.multiply(Matrix(rows: 0, cols: 3), Self.sample(3, 2, seed: 1))
         #expect(empty.rows == 0 && empty.cols == 2)
