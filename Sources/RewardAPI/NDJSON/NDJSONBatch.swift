@@ -14,6 +14,7 @@ struct NDJSONBatch {
     func answer(_ lines: [Line]) async -> [UInt8] {
         let limit = max(1, min(app.configuration.ndjsonBatchItems, app.service.configuration.maxItemsPerRequest))
         var heads: [String: HeadInfo?] = [:]
+        var last: (name: String?, info: HeadInfo?)?
         var out: [UInt8] = []
         var run = NDJSONRun()
         var decoder = ScoreLineDecoder(tenant: tenant)
@@ -34,9 +35,13 @@ struct NDJSONBatch {
                 out += app.lineError(line.number, error)
                 continue
             }
-            let name = query.head ?? ""
-            if heads[name] == nil { heads[name] = .some(headInfo(query.head)) }
-            let key = NDJSONRun.key(for: query, head: heads[name] ?? nil)
+            // Consecutive lines mostly name the same head: no hashing for a repeat.
+            if last == nil || last?.name != query.head {
+                let name = query.head ?? ""
+                if heads[name] == nil { heads[name] = .some(headInfo(query.head)) }
+                last = (query.head, heads[name] ?? nil)
+            }
+            let key = NDJSONRun.key(for: query, head: last?.info ?? nil)
             if !run.isEmpty && !run.accepts(key, items: query.items.count, limit: limit) {
                 out += await app.scoreRun(run.take(), tenant: tenant)
             }
