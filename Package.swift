@@ -45,10 +45,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test support shared by the test targets: blocking work off the cooperative pool, child processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
-                "HTTPServer", .product(name: "Logging", package: "swift-log"),
+                "HTTPServer", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
@@ -72,12 +74,12 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TextEncoder",
-                           .product(name: "Logging", package: "swift-log")],
+                           "TestSupport", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]  // recorded Label Studio and Argilla payloads
         ),
         .testTarget(
             name: "RewardAPITests",
-            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer",
+            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TestSupport",
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log")]
         ),
@@ -112,7 +114,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "PreferenceStoreTests", dependencies: ["PreferenceStore"]),
+        .testTarget(name: "PreferenceStoreTests", dependencies: ["PreferenceStore", "TestSupport"]),
 
         // Event-loop ↔ task hop benchmark, run by `make bench`.
         .executableTarget(name: "http-bench", dependencies: ["HTTPServer"], path: "Sources/HTTPBench"),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -9,25 +10,25 @@ import FoundationNetworking
 @Suite(.enabled(if: AnnotationLoopTests.databaseURL != nil))
 struct KeysLiveTests {
     @Test func cliKeysGuardTheServerAndRevocationReachesIt() async throws {
-        try await withDatabase { url in
-            let full = try reward(["keys", "create", "--tenant", "acme", "--scopes", "score,write", "--label", "e2e"], url)
-            let scoreOnly = try reward(["keys", "create", "--tenant", "acme", "--scopes", "score"], url)
+        try await withScratchDatabase("keys") { url in
+            let full = try await reward(["keys", "create", "--tenant", "acme", "--scopes", "score,write", "--label", "e2e"], url)
+            let scoreOnly = try await reward(["keys", "create", "--tenant", "acme", "--scopes", "score"], url)
             let key = full.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let limited = scoreOnly.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(key.hasPrefix("rk_") && limited.hasPrefix("rk_"), "\(full.stderr)")
             let id = String(key.split(separator: "_")[1])
-            let list = try reward(["keys", "list"], url)
+            let list = try await reward(["keys", "list"], url)
             #expect(list.stdout.contains(id) && list.stdout.contains("acme") && list.stdout.contains("score,write"))
             #expect(!list.stdout.contains(String(key.split(separator: "_")[2])), "list never shows a secret")
 
-            let server = try ServerProcess(["--host", "127.0.0.1"], url)
+            let server = try await ServerProcess.start(["--host", "127.0.0.1"], url)
             #expect(try await server.get("/v1/heads").status == 401)
             #expect(try await server.get("/healthz").status == 200)
             #expect(try await server.get("/v1/heads", key: key).status == 200)
             let comparison = #"{"comparisons":[{"chosen":{"features":[1,2,3,4,5,6,7,8]},"rejected":{"features":[8,7,6,5,4,3,2,1]}}]}"#
             #expect(try await server.send("POST", "/v1/users/alice/comparisons", key: limited, body: comparison).status == 403)
 
-            _ = try reward(["keys", "revoke", id], url)
+            _ = try await reward(["keys", "revoke", id], url)
             let revoked = ContinuousClock.now
             var status = 0
             while ContinuousClock.now - revoked < .seconds(5) {
@@ -38,25 +39,25 @@ struct KeysLiveTests {
             #expect(status == 401)
             #expect(ContinuousClock.now - revoked < .seconds(3), "revocation took \(ContinuousClock.now - revoked)")
             #expect(try await server.get("/v1/heads", key: limited).status == 200, "other keys keep working")
-            #expect(try reward(["keys", "list", "--all"], url).stdout.contains("revoked"))
+            #expect(try await reward(["keys", "list", "--all"], url).stdout.contains("revoked"))
         }
     }
 
     @Test func aPublicBindWithoutKeysIsRefusedUnlessAllowed() async throws {
-        try await withDatabase { url in
-            let refused = try reward(["serve", "--host", "0.0.0.0", "--port", "0", "--no-access-log", "--head", "synthetic=\(AnnotationLoopTests.headDirectory)"], url)
+        try await withScratchDatabase("keys") { url in
+            let refused = try await reward(["serve", "--host", "0.0.0.0", "--port", "0", "--no-access-log", "--head", "synthetic=\(AnnotationLoopTests.headDirectory)"], url)
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("refusing to serve 0.0.0.0 without API keys"), "\(refused.stderr)")
             #expect(refused.stderr.contains("--allow-unauthenticated"))
 
-            let open = try ServerProcess(["--host", "0.0.0.0", "--allow-unauthenticated"], url)
+            let open = try await ServerProcess.start(["--host", "0.0.0.0", "--allow-unauthenticated"], url)
             #expect(try await open.get("/v1/heads").status == 200)
         }
     }
 
     @Test func aBootstrapKeyFileCreatesItsKeyOnceAndARevokedOneStaysRevoked() async throws {
-        try await withDatabase { url in
-            let line = try reward(["keys", "generate", "--tenant", "acme", "--scopes", "score"], url).stdout
+        try await withScratchDatabase("keys") { url in
+            let line = try await reward(["keys", "generate", "--tenant", "acme", "--scopes", "score"], url).stdout
             let key = String(line.split(separator: " ")[0])
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("bootstrap-\(UUID().uuidString)")
             try "# mounted secret\n\(line)".write(to: file, atomically: true, encoding: .utf8)
@@ -64,21 +65,21 @@ struct KeysLiveTests {
             let environment = ["REWARD_BOOTSTRAP_KEY_FILE": file.path]
 
             do {
-                let server = try ServerProcess(["--host", "0.0.0.0"], url, environment: environment)
+                let server = try await ServerProcess.start(["--host", "0.0.0.0"], url, environment: environment)
                 #expect(try await server.get("/v1/heads").status == 401)
                 #expect(try await server.get("/v1/heads", key: key).status == 200)
             }
-            let list = try reward(["keys", "list"], url).stdout
+            let list = try await reward(["keys", "list"], url).stdout
             #expect(list.contains("bootstrap") && list.contains("acme"))
             do {
                 // A restart with the same file finds the id and changes nothing.
-                let server = try ServerProcess(["--host", "127.0.0.1"], url, environment: environment)
+                let server = try await ServerProcess.start(["--host", "127.0.0.1"], url, environment: environment)
                 #expect(try await server.get("/v1/heads", key: key).status == 200)
             }
-            _ = try reward(["keys", "revoke", key], url)
+            _ = try await reward(["keys", "revoke", key], url)
             // Another key keeps auth on, so the revoked one is judged (with no active key, loopback is open).
-            let other = try reward(["keys", "create", "--tenant", "acme"], url).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let restarted = try ServerProcess(["--host", "127.0.0.1"], url, environment: environment)
+            let other = try await reward(["keys", "create", "--tenant", "acme"], url).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let restarted = try await ServerProcess.start(["--host", "127.0.0.1"], url, environment: environment)
             #expect(try await restarted.get("/v1/heads", key: key).status == 401, "a revoked bootstrap key is not re-created")
             #expect(try await restarted.get("/v1/heads", key: other).status == 200)
         }
@@ -87,79 +88,19 @@ struct KeysLiveTests {
 
 // MARK: processes
 
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-private func rewardBinary() -> URL {
-    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("reward")
-}
-
-/// Runs `reward ARGS` with DATABASE_URL=url to completion.
-func reward(_ arguments: [String], _ url: String, environment: [String: String] = [:]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = rewardBinary()
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url], uniquingKeysWith: { $1 }).merging(environment, uniquingKeysWith: { $1 })
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
-}
-
-/// A database of its own in the test cluster, dropped afterwards.
-func withDatabase(_ body: (String) async throws -> Void) async throws {
-    let base = try #require(AnnotationLoopTests.databaseURL)
-    let name = "keys_\(UInt32.random(in: 0...UInt32.max))"
-    try psql(base, "CREATE DATABASE \(name)")
-    defer { try? psql(base, "DROP DATABASE \(name) WITH (FORCE)") }
-    let url = base.replacingOccurrences(of: #"/[^/?]*(\?|$)"#, with: "/\(name)$1", options: .regularExpression)
-    try await body(url)
-}
-
-private func psql(_ url: String, _ sql: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-}
-
 /// `reward serve --port 0` on the committed synthetic head; stopped (SIGTERM) when released.
-final class ServerProcess {
-    let process = Process()
-    let port: Int
+final class ServerProcess: Sendable {
+    let server: ServeProcess
+    var port: Int { server.port }
 
-    init(_ arguments: [String], _ url: String, environment: [String: String] = [:]) throws {
-        process.executableURL = rewardBinary()
-        process.arguments = ["serve", "--port", "0", "--no-access-log", "--log-level", "warning",
-                             "--head", "synthetic=\(AnnotationLoopTests.headDirectory)"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url], uniquingKeysWith: { $1 })
+    private init(server: ServeProcess) { self.server = server }
+
+    static func start(_ arguments: [String], _ url: String, environment: [String: String] = [:]) async throws -> ServerProcess {
+        let merged = ProcessInfo.processInfo.environment.merging(["DATABASE_URL": url], uniquingKeysWith: { $1 })
             .merging(environment, uniquingKeysWith: { $1 })
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        try process.run()
-        var line = Data()
-        while !line.contains(10) {
-            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
-            guard !byte.isEmpty else { throw CocoaError(.executableLoad) }
-            line.append(byte)
-        }
-        guard let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            .split(separator: ":").last.flatMap({ Int($0) }) else { throw CocoaError(.executableLoad) }
-        self.port = port
-    }
-
-    deinit {
-        process.terminate()
-        process.waitUntilExit()
+        return ServerProcess(server: try await ServeProcess.start(
+            ["--no-access-log", "--log-level", "warning", "--head", "synthetic=\(AnnotationLoopTests.headDirectory)"] + arguments,
+            environment: merged))
     }
 
     func get(_ path: String, key: String? = nil) async throws -> LiveClient.Reply { try await send("GET", path, key: key, body: nil) }

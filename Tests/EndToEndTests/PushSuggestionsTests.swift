@@ -3,6 +3,7 @@ import HTTPServer
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 extension IntegrationSuites {
     /// `reward argilla push-suggestions` (the real binary) against a recorder that plays an Argilla server,
@@ -49,7 +50,7 @@ extension IntegrationSuites {
 
         @Test(.enabled(if: IntegrationServer.enabled))
         func suggestionsReachArgillaWithScoresInTheUnitInterval() async throws {
-            let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("reward")
+            let binary = ServeProcess.binary
             try #require(FileManager.default.isExecutableFile(atPath: binary.path), "swift build first")
             let recorder = ArgillaRecorder()
             let logger = Logger(label: "recorder", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -62,23 +63,15 @@ extension IntegrationSuites {
                     group.addTask { try await argilla.run() }
                     var it = ports.makeAsyncIterator()
                     let argillaPort = try #require(await it.next())
-                    let process = Process()
-                    process.executableURL = binary
-                    process.arguments = ["argilla", "push-suggestions", "--argilla-url", "http://127.0.0.1:\(argillaPort)", "--argilla-key", "argilla.apikey",
-                                         "--dataset", ArgillaRecorder.dataset, "--reward-url", "http://127.0.0.1:\(client.port)", "--page-size", "2"]
-                    let output = Pipe()
-                    process.standardOutput = output
-                    process.standardError = output
-                    // Wait without blocking a cooperative thread (there are only as many as cores, and the
-                    // reward service answering the command runs on them).
-                    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                        process.terminationHandler = { _ in done.resume() }
-                        do { try process.run() } catch { process.terminationHandler = nil; done.resume() }
-                    }
-                    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    let result = try await Command.run([
+                        binary.path, "argilla", "push-suggestions", "--argilla-url", "http://127.0.0.1:\(argillaPort)",
+                        "--argilla-key", "argilla.apikey", "--dataset", ArgillaRecorder.dataset,
+                        "--reward-url", "http://127.0.0.1:\(client.port)", "--page-size", "2",
+                    ])
+                    let text = result.stdout + result.stderr
                     argilla.triggerGracefulShutdown()
                     try await group.waitForAll()
-                    #expect(process.terminationStatus == 0, "\(text)")
+                    #expect(result.status == 0, "\(text)")
                     #expect(text.contains("pushed 3 suggestions for question \"preference\""), "\(text)")
                 }
             }

@@ -2,13 +2,14 @@ import HTTPServer
 import InMemoryLogging
 import Logging
 import Testing
+import TestSupport
 
 struct AccessLogTests {
     @Test func oneLinePerRequestWithMethodPathStatusBytesDurationAndRequestID() async throws {
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "access", factory: { _ in handler })
         try await withTestServer(logger: logger, LiveServerTests.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST /logged?x=1 HTTP/1.1\r\nHost: t\r\nX-Request-Id: req-42\r\nContent-Length: 3\r\n\r\nabc")
                 #expect(try client.readResponse().status == 200)
@@ -32,7 +33,7 @@ struct AccessLogTests {
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "access", factory: { _ in handler })
         try await withTestServer(configure: { $0.accessLog = false }, logger: logger, LiveServerTests.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
                 #expect(try client.readResponse().status == 200)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Logging
 import Testing
+import TestSupport
 
 /// HTTP/2 and TLS on a real server: curl in every mode, and the PyPI `h2` frame-level suite
 /// (Tests/HTTP2Frames/h2_frames.py, installed by `make test`).
@@ -51,7 +52,7 @@ struct HTTP2LiveTests {
 
     static func frameSuite(_ arguments: [String]) async throws {
         let script = packageRoot.appendingPathComponent("Tests/HTTP2Frames/h2_frames.py").path
-        let result = try await runTool(["python3", script] + arguments, timeout: .seconds(120))
+        let result = try await Command.run(["python3", script] + arguments, timeout: .seconds(120))
         #expect(result.status == 0, "h2_frames.py \(arguments.dropFirst().joined(separator: " ")):\n\(result.stdout)\(result.stderr)")
     }
 
@@ -60,7 +61,7 @@ struct HTTP2LiveTests {
     }
 
     @Test func h2FrameSuiteOverTLS() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
         try await withServer(configure: Self.tls(certs), Self.routes) { port in
             try await Self.frameSuite([String(port), "--tls", certs.caCertificate])
@@ -71,7 +72,7 @@ struct HTTP2LiveTests {
         try await withServer(configure: { $0.inlineResponder = { $0.path == "/hello" } }, Self.routes) { port in
             // One curl per URL: curl 7.88 cannot reuse a prior-knowledge connection (curl/curl#10634).
             for path in ["/hello", "/slow", "/hello"] {
-                let result = try await runTool(["curl", "-sS", "--max-time", "10", "--http2-prior-knowledge", "http://127.0.0.1:\(port)\(path)"])
+                let result = try await Command.run(["curl", "-sS", "--max-time", "10", "--http2-prior-knowledge", "http://127.0.0.1:\(port)\(path)"])
                 #expect(result.stdout == (path == "/slow" ? "slow" : "hello"), "\(result.stderr)")
             }
             // Many inline streams on one connection (h2 frame suite's client).
@@ -83,8 +84,8 @@ struct HTTP2LiveTests {
         let records = Locked<[(message: String, metadata: Logger.Metadata)]>([])
         let logger = Logger(label: "test") { _ in CollectingLogHandler(records: records) }
         try await withServer(configure: { $0.accessLog = true }, logger: logger, Self.routes) { port in
-            _ = try await runTool(["curl", "-sS", "--http2-prior-knowledge", "-H", "X-Request-Id: abc-1", "http://127.0.0.1:\(port)/hello"])
-            _ = try await runTool(["curl", "-sS", "--http2", "http://127.0.0.1:\(port)/nothing"])
+            _ = try await Command.run(["curl", "-sS", "--http2-prior-knowledge", "-H", "X-Request-Id: abc-1", "http://127.0.0.1:\(port)/hello"])
+            _ = try await Command.run(["curl", "-sS", "--http2", "http://127.0.0.1:\(port)/nothing"])
         }
         let lines = records.get().filter { $0.message == "request" }.map(\.metadata)
         #expect(lines.count == 2)
@@ -111,7 +112,7 @@ struct HTTP2LiveTests {
         var args = ["curl", "-sS", "--max-time", "20", "-D", dir.appendingPathComponent("h").path,
                     "-o", dir.appendingPathComponent("b").path, "-w", "%{http_version}"] + mode
         if let body { args += ["--data-binary", body, "-H", "Content-Type: text/plain"] }
-        let result = try await runTool(args + [url])
+        let result = try await Command.run(args + [url])
         guard result.status == 0 else { throw CurlFailed(arguments: args, stderr: result.stderr) }
         let head = try String(contentsOf: dir.appendingPathComponent("h"), encoding: .utf8)
         // The last header block (after a 101 there are two).
@@ -131,7 +132,7 @@ struct HTTP2LiveTests {
     struct CurlFailed: Error { let arguments: [String]; let stderr: String }
 
     @Test func sameRouteAnswersIdenticallyOverHTTP1H2CAndH2() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
         let payload = String(repeating: "x", count: 100_000)
         let plain = try await withServer(Self.routes) { port in

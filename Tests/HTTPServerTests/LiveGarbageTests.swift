@@ -1,5 +1,6 @@
 import HTTPServer
 import Testing
+import TestSupport
 
 /// Malformed input on live connections: never a crash, never a 500, and the server keeps serving.
 struct LiveGarbageTests {
@@ -17,7 +18,7 @@ struct LiveGarbageTests {
     @Test func mutatedRequestsNeverGet500AndTheServerSurvives() async throws {
         let base = Array("POST /p?q=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello".utf8)
         try await withTestServer(configure: { $0.headerReadTimeout = .milliseconds(300) }, LiveServerTests.echo) { port in
-            try await blocking {
+            try await offPool {
                 var rng = SplitMix(state: 42)
                 var statuses: [Int: Int] = [:]
                 for _ in 0..<150 {

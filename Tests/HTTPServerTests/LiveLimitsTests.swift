@@ -4,12 +4,13 @@ import Glibc
 import HTTPServer
 import Synchronization
 import Testing
+import TestSupport
 
 /// Live tests of timeouts, connection limits, backpressure and shutdown.
 struct LiveLimitsTests {
     @Test func idleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout() async throws {
         try await withTestServer(configure: { $0.keepAliveTimeout = .milliseconds(200) }, LiveServerTests.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
                 #expect(try client.readResponse().status == 200)
@@ -22,7 +23,7 @@ struct LiveLimitsTests {
 
     @Test func stalledBodyIsAnswered408AfterTheBodyTimeout() async throws {
         try await withTestServer(configure: { $0.bodyReadTimeout = .milliseconds(200) }, LiveServerTests.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
                 let response = try client.readResponse()
@@ -51,7 +52,7 @@ struct LiveLimitsTests {
             // 500 ms, not less: on a loaded machine the sending client itself may stall for a while.
             configure: { $0.bodyReadTimeout = .milliseconds(500); $0.requestBodyHighWatermark = 64 * 1024 }, responder
         ) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n")
                 try client.send([UInt8](repeating: 1, count: size))
@@ -64,7 +65,7 @@ struct LiveLimitsTests {
 
     @Test func connectionsBeyondTheLimitAreRefused() async throws {
         try await withTestServer(configure: { $0.maxConnections = 2; $0.loopCount = 1 }, LiveServerTests.echo) { port in
-            try await blocking {
+            try await offPool {
                 let a = try RawClient(port: port)
                 let b = try RawClient(port: port)
                 try a.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -90,7 +91,7 @@ struct LiveLimitsTests {
             })
         }
         try await withTestServer(responder) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
                 usleep(300_000)  // do not read: the writer must stall at the socket buffers + watermark
@@ -110,7 +111,7 @@ struct LiveLimitsTests {
             return Response(status: 200, body: .bytes(body))
         }
         try await withTestServer(responder) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let count = 30
                 try client.send(String(repeating: "GET / HTTP/1.1\r\nHost: t\r\n\r\n", count: count))

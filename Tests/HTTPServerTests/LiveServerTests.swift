@@ -3,6 +3,7 @@ import Glibc
 #endif
 import HTTPServer
 import Testing
+import TestSupport
 
 /// Live tests: a real server on port 0, raw client sockets.
 struct LiveServerTests {
@@ -15,7 +16,7 @@ struct LiveServerTests {
 
     @Test func thousandRequestsOnOneKeepAliveConnection() async throws {
         try await withTestServer(Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 for i in 0..<1000 {
                     try client.send("POST /n/\(i) HTTP/1.1\r\nHost: t\r\nContent-Length: \(String(i).utf8.count)\r\n\r\n\(i)")
@@ -36,7 +37,7 @@ struct LiveServerTests {
             return Response(status: 200, body: .bytes(Array("r\(n)".utf8)))
         }
         try await withTestServer(delayed) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send((0..<10).map { "GET /p/\($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined())
                 for n in 0..<10 { #expect(try client.readResponse().text == "r\(n)") }
@@ -46,7 +47,7 @@ struct LiveServerTests {
 
     @Test func chunkedRequestBodyIsStreamedToTheResponder() async throws {
         try await withTestServer(Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
                 usleep(20_000)
@@ -60,7 +61,7 @@ struct LiveServerTests {
 
     @Test func expectContinueGets100BeforeTheBody() async throws {
         try await withTestServer(Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST /e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
                 let interim = try client.readResponse()
@@ -75,7 +76,7 @@ struct LiveServerTests {
 
     @Test func bodyOverLimitIs413AndCloses() async throws {
         try await withTestServer(configure: { $0.maxBodySize = 1000 }, Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n" + String(repeating: "x", count: 1001))
                 let response = try client.readResponse()
@@ -90,7 +91,7 @@ struct LiveServerTests {
 
     @Test func targetOver8KiBIs414() async throws {
         try await withTestServer(Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET /\(String(repeating: "a", count: 9000)) HTTP/1.1\r\nHost: t\r\n\r\n")
                 #expect(try client.readResponse().status == 414)
@@ -101,7 +102,7 @@ struct LiveServerTests {
 
     @Test func tooManyHeadersIs431() async throws {
         try await withTestServer(Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let fields = (0..<101).map { "X-\($0): v\r\n" }.joined()
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\n\(fields)\r\n")
@@ -113,7 +114,7 @@ struct LiveServerTests {
 
     @Test func slowHeaderIsAnswered408AfterTheHeaderTimeout() async throws {
         try await withTestServer(configure: { $0.headerReadTimeout = .milliseconds(200) }, Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let start = ContinuousClock.now
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ")
@@ -139,7 +140,7 @@ struct LiveServerTests {
         // One loop: both connections share it, so a stall would show. The fast route answers on the
         // loop itself, so only a stalled loop (not a busy task pool) could delay it.
         try await withTestServer(configure: { $0.loopCount = 1; $0.inlineResponder = { $0.path == "/fast" } }, responder) { port in
-            try await blocking {
+            try await offPool {
                 let slow = try RawClient(port: port)
                 try slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
                 usleep(50_000)
@@ -156,7 +157,7 @@ struct LiveServerTests {
 
     @Test func headGetsHeadersWithoutBody() async throws {
         try await withTestServer({ _ in Response(status: 200, body: .bytes(Array("12345".utf8))) }) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n")
                 let head = try client.readResponse(head: true)
@@ -173,7 +174,7 @@ struct LiveServerTests {
             })
         }
         try await withTestServer(streaming) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET /s HTTP/1.1\r\nHost: t\r\n\r\n")
                 let response = try client.readResponse()
@@ -193,7 +194,7 @@ struct LiveServerTests {
             })
         }
         try await withTestServer(responder) { port in
-            try await blocking {
+            try await offPool {
                 let old = try RawClient(port: port)
                 try old.send("GET /s HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
                 let text = String(decoding: try old.readToEnd(), as: UTF8.self)
@@ -213,7 +214,7 @@ struct LiveServerTests {
 
     @Test func http10ClosesUnlessKeepAlive() async throws {
         try await withTestServer(Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET /a HTTP/1.0\r\n\r\n")
                 #expect(try client.readResponse().header("connection") == "close")
@@ -229,7 +230,7 @@ struct LiveServerTests {
 
     @Test func connectionCloseIsHonoured() async throws {
         try await withTestServer(Self.echo) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
                 #expect(try client.readResponse().header("connection") == "close")
@@ -245,7 +246,7 @@ struct LiveServerTests {
             return Response(status: 200, body: .bytes(Array(request.path.utf8)))
         }
         try await withTestServer(configure: { $0.inlineResponder = { _ in true } }, responder) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let paths = (0..<20).map { "/p\($0 % 2)/\($0)" }
                 try client.send(paths.map { "GET \($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined())
@@ -263,7 +264,7 @@ struct LiveServerTests {
             Response(status: 200, body: .bytes(Array((request.headers["x-request-id"] ?? "none").utf8)))
         }
         try await withTestServer(responder) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc-123\r\n\r\n")
                 let given = try client.readResponse()

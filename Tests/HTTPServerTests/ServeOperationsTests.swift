@@ -3,12 +3,11 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import TestSupport
 
 /// The operational surface of a real `reward serve` process: Prometheus metrics after traffic, JSON
 /// logs with request ids, and the SIGTERM drain sequence.
 struct ServeOperationsTests {
-    typealias ServeProcess = ServeProcessTests.ServeProcess
-
     static func features(_ seed: Int) -> String {
         "[" + (0..<32).map { i in String(format: "%.3f", sin(Double(seed * 31 + i))) }.joined(separator: ",") + "]"
     }
@@ -19,26 +18,14 @@ struct ServeOperationsTests {
         return try curl(arguments)
     }
 
-    static func curl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "--max-time", "10"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test func metricsAfterTrafficAndJSONLogsWithTheRequestID() async throws {
-        try await blocking {
+        try await offPool {
             let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("reward-log-\(UUID().uuidString).ndjson")
             defer { try? FileManager.default.removeItem(at: logFile) }
             let user = "metrics-\(UUID().uuidString.prefix(8))"
             let port: Int
             do {
-                let server = try ServeProcess(["--head", "synthetic=Deploy/heads/synthetic", "--log-format", "json", "--access-log",
+                let server = try ServeProcess(serving: ["--head", "synthetic=Deploy/heads/synthetic", "--log-format", "json", "--access-log",
                                                "--log-level", "info"], stderr: logFile)
                 port = server.port
                 let score = try Self.post(port, "/v1/score", #"{"user":"\#(user)","items":[{"features":\#(Self.features(1))}]}"#,
@@ -52,7 +39,7 @@ struct ServeOperationsTests {
                 // The adapt's NOTIFY comes back to this replica's listener: wait for it to be counted.
                 var text = ""
                 for _ in 0..<100 {
-                    text = try Self.curl(["-s", "http://127.0.0.1:\(port)/metrics"])
+                    text = try curl(["-s", "http://127.0.0.1:\(port)/metrics"])
                     if !text.contains("reward_store_notify_lag_seconds_count 0") && text.contains("reward_store_notify_lag_seconds_count") { break }
                     usleep(20_000)
                 }
@@ -98,10 +85,10 @@ struct ServeOperationsTests {
     }
 
     @Test func sigtermTurnsReadyzTo503ServesDuringTheDelayThenDrainsAndExitsZero() async throws {
-        try await blocking {
-            let server = try ServeProcess(["--debug-routes", "--drain-delay", "1.5"])
+        try await offPool {
+            let server = try ServeProcess(serving: ["--debug-routes", "--drain-delay", "1.5"])
             let port = server.port
-            #expect(try Self.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"]) == "200")
+            #expect(try curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"]) == "200")
             let slow = try RawClient(port: port)
             try slow.send("GET /_debug/sleep?ms=2500&stream HTTP/1.1\r\nHost: t\r\n\r\n")
             try slow.waitForBytes()  // in flight
@@ -110,13 +97,13 @@ struct ServeOperationsTests {
             // Not ready at once…
             var readyz = ""
             for _ in 0..<50 {
-                readyz = try Self.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"])
+                readyz = try curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"])
                 if readyz == "503" { break }
                 usleep(10_000)
             }
             #expect(readyz == "503")
             // …while new connections are still served during the delay.
-            let during = try Self.curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/v1/heads"])
+            let during = try curl(["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/v1/heads"])
             #expect(during == "200")
             #expect(Date().timeIntervalSince(signalled) < 1.5)
             // After the delay the listener is closed: new connections are refused (the slow request is still running).

@@ -4,12 +4,11 @@ import Glibc
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// Head hot reload on a real `reward serve`: SIGHUP and `POST /v1/admin/heads:reload` while clients
 /// keep scoring — no request fails; a broken head file keeps the previous version serving.
 struct ServeReloadTests {
-    typealias ServeProcess = ServeProcessTests.ServeProcess
-
     static func setVersion(_ version: String, in directory: URL) throws {
         let url = directory.appendingPathComponent("config.json")
         var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
@@ -18,17 +17,17 @@ struct ServeReloadTests {
     }
 
     static func headVersion(_ port: Int) throws -> String? {
-        let text = try ServeOperationsTests.curl(["-s", "http://127.0.0.1:\(port)/v1/heads/s"])
+        let text = try curl(["-s", "http://127.0.0.1:\(port)/v1/heads/s"])
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         return object?["version"] as? String
     }
 
     @Test func reloadsUnderLoadFailNoRequestAndABrokenHeadKeepsServing() async throws {
-        try await blocking {
+        try await offPool {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reward-heads-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             try FileManager.default.copyItem(atPath: "Deploy/heads/synthetic", toPath: directory.path)
-            let server = try ServeProcess(["--head", "s=\(directory.path)"])
+            let server = try ServeProcess(serving: ["--head", "s=\(directory.path)"])
             let port = server.port
             let body = #"{"items":[{"features":\#(ServeOperationsTests.features(7))},{"features":\#(ServeOperationsTests.features(8))}]}"#
             let request = "POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
@@ -78,7 +77,7 @@ struct ServeReloadTests {
             #expect(failed.contains("/heads/s") && failed.contains("head s kept version v6"))
             #expect(try Self.headVersion(port) == "v6")
             #expect(try ServeOperationsTests.post(port, "/v1/score", body).hasPrefix("HTTP/1.1 200"))
-            let metrics = try ServeOperationsTests.curl(["-s", "http://127.0.0.1:\(port)/metrics"])
+            let metrics = try curl(["-s", "http://127.0.0.1:\(port)/metrics"])
             #expect(metrics.contains(#"reward_head_reloads_total{result="ok"} 6"#))
             #expect(metrics.contains(#"reward_head_reloads_total{result="failed"} 1"#))
             server.signal(SIGTERM)

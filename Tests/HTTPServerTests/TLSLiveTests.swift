@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import HTTPServer
 import Testing
+import TestSupport
 
 /// TLS and HTTP/2 connection lifetimes on a live server, and the `reward serve` TLS flags.
 @Suite(.serialized)
@@ -13,13 +14,13 @@ struct TLSLiveTests {
     }
 
     @Test func silentClientIsClosedAfterTheHandshakeTimeout() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
         try await withServer(configure: { config in
             config.tls = try! TLSContext(configuration: .init(certificateChainPath: certs.leafCertificate, privateKeyPath: certs.leafKey))
             config.tlsHandshakeTimeout = .milliseconds(200)
         }, Self.hello) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port, receiveTimeout: 5)
                 try client.send([0x16, 0x03, 0x01])  // the start of a ClientHello, then nothing
                 let start = ContinuousClock.now
@@ -31,7 +32,7 @@ struct TLSLiveTests {
 
     @Test func idleHTTP2ConnectionGetsGoAwayThenClose() async throws {
         try await withServer(configure: { $0.keepAliveTimeout = .milliseconds(200) }, Self.hello) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port, receiveTimeout: 5)
                 try client.send(HTTP2Upgrade.preface + H2Frame.settings().bytes + H2Frame.settingsAck.bytes)
                 var bytes = try client.readToEnd()
@@ -52,7 +53,7 @@ struct TLSLiveTests {
             })
         }
         try await withServer(responder) { port in
-            try await blocking {
+            try await offPool {
                 let client = try RawClient(port: port, receiveTimeout: 5)
                 // Windows wide open, then never read: only the server's output bound can stop it.
                 try client.send(
@@ -75,75 +76,48 @@ struct TLSLiveTests {
     }
 
     @Test func plaintextClientOnTheTLSPortIsRefused() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
         try await withServer(configure: { config in
             config.tls = try! TLSContext(configuration: .init(certificateChainPath: certs.leafCertificate, privateKeyPath: certs.leafKey))
         }, Self.hello) { port in
-            let result = try await runTool(["curl", "-sS", "--max-time", "5", "http://127.0.0.1:\(port)/"])
+            let result = try await Command.run(["curl", "-sS", "--max-time", "5", "http://127.0.0.1:\(port)/"])
             #expect(result.status != 0)
             // and the server still serves TLS
-            let ok = try await runTool(["curl", "-sS", "--max-time", "5", "--cacert", certs.caCertificate, "https://localhost:\(port)/"])
+            let ok = try await Command.run(["curl", "-sS", "--max-time", "5", "--cacert", certs.caCertificate, "https://localhost:\(port)/"])
             #expect(ok.stdout == "hello")
         }
     }
 
-    /// The `reward` executable built next to this test bundle (`swift build --build-tests` builds both).
-    static var rewardBinary: String {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("reward")
-        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests.path }
-        return packageRoot.appendingPathComponent(".build/debug/reward").path
-    }
-
     @Test func rewardServeRejectsABadKeyAtStartup() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        try certs.issue(caName: "Other", prefix: "other-")
-        let result = try await runTool([
-            Self.rewardBinary, "serve", "--port", "0", "--tls-cert", certs.leafCertificate, "--tls-key", certs.path("other-leaf.key"),
+        try await certs.issue(caName: "Other", prefix: "other-")
+        let result = try await Command.run([
+            ServeProcess.binary.path, "serve", "--port", "0", "--tls-cert", certs.leafCertificate, "--tls-key", certs.path("other-leaf.key"),
         ], timeout: .seconds(20))
         #expect(result.status != 0)
         #expect(result.stderr.contains("does not match the certificate"), "\(result.stderr)")
-        let missing = try await runTool([Self.rewardBinary, "serve", "--port", "0", "--tls-cert", certs.leafCertificate])
+        let missing = try await Command.run([ServeProcess.binary.path, "serve", "--port", "0", "--tls-cert", certs.leafCertificate])
         #expect(missing.status != 0 && missing.stderr.contains("--tls-key"))
     }
 
     @Test func rewardServeReloadsTheCertificateOnSIGHUP() async throws {
-        let certs = try TestCertificates.make()
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        try certs.issue(caName: "Next CA", prefix: "next-")
+        try await certs.issue(caName: "Next CA", prefix: "next-")
         let chain = certs.path("serving.pem"), key = certs.path("serving.key")
         try FileManager.default.copyItem(atPath: certs.leafCertificate, toPath: chain)
         try FileManager.default.copyItem(atPath: certs.leafKey, toPath: key)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.rewardBinary)
         // With DATABASE_URL (make test) the store is the test cluster; without, a private one in the temp dir.
-        process.arguments = [
-            "serve", "--port", "0", "--no-access-log", "--tls-cert", chain, "--tls-key", key,
-            "--state-dir", certs.path("state"),
-        ]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        let line = try await blocking { () -> String in
-            var data = Data()
-            while !data.contains(UInt8(ascii: "\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                data.append(chunk)
-            }
-            return String(decoding: data, as: UTF8.self)
-        }
-        let port = try #require(line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let server = try await ServeProcess.start(
+            ["--no-access-log", "--tls-cert", chain, "--tls-key", key, "--state-dir", certs.path("state")],
+            stderr: URL(fileURLWithPath: certs.path("stderr.log")))
+        let port = server.port
         let url = "https://localhost:\(port)/healthz"
-        func get(trusting ca: String) async throws -> ToolResult {
-            try await runTool(["curl", "-sS", "--max-time", "5", "--http2", "--cacert", ca, url])
+        func get(trusting ca: String) async throws -> CommandResult {
+            try await Command.run(["curl", "-sS", "--max-time", "5", "--http2", "--cacert", ca, url])
         }
         #expect(try await get(trusting: certs.caCertificate).status == 0)
 
@@ -151,7 +125,7 @@ struct TLSLiveTests {
         try FileManager.default.removeItem(atPath: key)
         try FileManager.default.copyItem(atPath: certs.path("next-leaf.pem"), toPath: chain)
         try FileManager.default.copyItem(atPath: certs.path("next-leaf.key"), toPath: key)
-        kill(process.processIdentifier, SIGHUP)
+        server.signal(SIGHUP)
         var reloaded = false
         for _ in 0..<100 where !reloaded {
             try await Task.sleep(for: .milliseconds(50))
@@ -159,6 +133,7 @@ struct TLSLiveTests {
         }
         #expect(reloaded, "after SIGHUP new handshakes present the new certificate")
         #expect(try await get(trusting: certs.caCertificate).status != 0)
-        #expect(process.isRunning)
+        #expect(server.process.isRunning)
+        await server.stop()
     }
 }

@@ -31,8 +31,8 @@ struct TLSSessionTests {
         return (client, serverSession)
     }
 
-    @Test func handshakeNegotiatesH2AndCarriesDataBothWays() throws {
-        let certs = try TestCertificates.make()
+    @Test func handshakeNegotiatesH2AndCarriesDataBothWays() async throws {
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
         let context = try TLSContext(configuration: .init(certificateChainPath: certs.leafCertificate, privateKeyPath: certs.leafKey))
         let (client, server) = try Self.connect(context, trusting: certs.caCertificate, alpn: ["h2", "http/1.1"])
@@ -56,8 +56,8 @@ struct TLSSessionTests {
         #expect(try server.read(into: &serverPlain) == .closed)
     }
 
-    @Test func alpnFallsBackToHTTP1AndToNoneWithoutALPN() throws {
-        let certs = try TestCertificates.make()
+    @Test func alpnFallsBackToHTTP1AndToNoneWithoutALPN() async throws {
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
         let context = try TLSContext(configuration: .init(certificateChainPath: certs.leafCertificate, privateKeyPath: certs.leafKey))
         let (_, http1) = try Self.connect(context, trusting: certs.caCertificate, alpn: ["http/1.1"])
@@ -68,8 +68,8 @@ struct TLSSessionTests {
         #expect(plain.negotiatedProtocol == nil)
     }
 
-    @Test func unknownALPNOnlyFailsTheHandshake() throws {
-        let certs = try TestCertificates.make()
+    @Test func unknownALPNOnlyFailsTheHandshake() async throws {
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
         let context = try TLSContext(configuration: .init(certificateChainPath: certs.leafCertificate, privateKeyPath: certs.leafKey))
         let error = #expect(throws: TLSError.self) {
@@ -78,20 +78,20 @@ struct TLSSessionTests {
         #expect(error?.code == .handshake)
     }
 
-    @Test func clientRejectsAServerItDoesNotTrust() throws {
-        let certs = try TestCertificates.make()
+    @Test func clientRejectsAServerItDoesNotTrust() async throws {
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        try certs.issue(caName: "Other CA", prefix: "other-")
+        try await certs.issue(caName: "Other CA", prefix: "other-")
         let context = try TLSContext(configuration: .init(certificateChainPath: certs.leafCertificate, privateKeyPath: certs.leafKey))
         #expect(throws: TLSError.self) {
             _ = try Self.connect(context, trusting: certs.path("other-ca.pem"), alpn: ["h2"])
         }
     }
 
-    @Test func badCredentialsFailWithAClearError() throws {
-        let certs = try TestCertificates.make()
+    @Test func badCredentialsFailWithAClearError() async throws {
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        try certs.issue(caName: "Other CA", prefix: "other-")
+        try await certs.issue(caName: "Other CA", prefix: "other-")
         let garbage = try certs.write("not a pem file\n", to: "garbage.pem")
         func failure(_ cert: String, _ key: String) -> TLSError? {
             #expect(throws: TLSError.self) {
@@ -115,10 +115,10 @@ struct TLSSessionTests {
         #expect(failure(certs.leafCertificate, certs.path("encrypted.key"))?.code == .privateKey)
     }
 
-    @Test func reloadAffectsNewHandshakesOnly() throws {
-        let certs = try TestCertificates.make()
+    @Test func reloadAffectsNewHandshakesOnly() async throws {
+        let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        try certs.issue(caName: "Next CA", prefix: "next-")
+        try await certs.issue(caName: "Next CA", prefix: "next-")
         let chain = certs.path("serving.pem"), key = certs.path("serving.key")
         try FileManager.default.copyItem(atPath: certs.leafCertificate, toPath: chain)
         try FileManager.default.copyItem(atPath: certs.leafKey, toPath: key)

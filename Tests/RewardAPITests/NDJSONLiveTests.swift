@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import HTTPServer
 import Testing
+import TestSupport
 
 @testable import RewardAPI
 
@@ -47,7 +48,7 @@ struct NDJSONLiveTests {
     /// still open), so results stream as lines arrive rather than when the upload ends.
     @Test func eachLineIsAnsweredBeforeTheNextArrives() async throws {
         let (answers, _, _) = try await Self.withServer { port in
-            try await Self.onThread { () -> Int in
+            try await offPool { () -> Int in
                 let fd = try Self.connectSocket(port: port)
                 defer { close(fd) }
                 var timeout = timeval(tv_sec: 10, tv_usec: 0)  // a server that waits for the body's end fails here
@@ -108,7 +109,7 @@ struct NDJSONLiveTests {
     static func curlH2C(port: Int) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("ndjson-h2-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let status = try await onThread { () -> Int32 in
+        let status = try await offPool { () -> Int32 in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@-", "-H", "Content-Type: application/x-ndjson",
@@ -139,7 +140,7 @@ struct NDJSONLiveTests {
         defer { close(fd) }
         // Blocking socket calls run on threads of their own: on the cooperative pool they would
         // starve the server's tasks (2 cores, 2 pool threads).
-        async let response = onThread { () -> [UInt8] in
+        async let response = offPool { () -> [UInt8] in
             usleep(300_000)  // the slow reader: nothing read at first
             var all: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 8192)
@@ -152,7 +153,7 @@ struct NDJSONLiveTests {
             }
             return all
         }
-        try await onThread {
+        try await offPool {
             try writeAll(fd, Array("POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
             var batch = ""
             for i in 1...lines {
@@ -164,13 +165,7 @@ struct NDJSONLiveTests {
             }
             try writeAll(fd, Array("0\r\n\r\n".utf8))
         }
-        return try await response
-    }
-
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
+        return await response
     }
 
     static func dechunk(_ s: Substring) -> String {

@@ -1,44 +1,30 @@
 import Foundation
 import HTTPServer
 import Logging
+import TestSupport
 
-/// Runs an external tool (curl, python3, the reward binary) and collects its output.
-struct ToolResult: Sendable {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+/// `curl --max-time 10 ARGUMENTS` on the calling thread (the tests that use it run off the pool); its stdout.
+func curl(_ arguments: [String]) throws -> String {
+    let result = try Command.runBlocking(["curl", "--max-time", "10"] + arguments)
+    guard result.status == 0 else { throw ServeProcess.Failure(description: "curl exited \(result.status): \(result.stderr)") }
+    return result.stdout
 }
 
-func runTool(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> ToolResult {
-    try await blocking {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let killer = TestThread {
-            let deadline = ContinuousClock.now + timeout
-            while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-            if process.isRunning { process.terminate() }
+extension ServeProcess {
+    /// `reward serve` as these tests run it (no access log, warnings only; later arguments override).
+    /// Without DATABASE_URL (`make test` sets it) each process gets a private cluster in its own state directory.
+    convenience init(serving arguments: [String] = [], stderr: URL? = nil) throws {
+        var arguments = ["--no-access-log", "--log-level", "warning"] + arguments
+        var stateDirectory: URL?
+        if (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reward-serve-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            stateDirectory = directory
+            arguments += ["--state-dir", directory.path]
         }
-        killer.start()
-        // Read both pipes to the end (in parallel with the child, so a full pipe never blocks it).
-        let stderrBox = Locked<Data>(Data())
-        let readErr = TestThread { stderrBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        readErr.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while process.isRunning { usleep(1000) }
-        var stderrData = stderrBox.get()
-        for _ in 0..<500 where stderrData.isEmpty && process.terminationStatus != 0 {
-            usleep(1000)
-            stderrData = stderrBox.get()
-        }
-        return ToolResult(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        try self.init(arguments, stderr: stderr, cleanup: { [stateDirectory] in
+            if let stateDirectory { try? FileManager.default.removeItem(at: stateDirectory) }
+        })
     }
 }
 

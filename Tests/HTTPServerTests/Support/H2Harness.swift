@@ -23,7 +23,7 @@ final class H2Harness: @unchecked Sendable {
             connection = try HTTP2Connection(
                 responder: ClosureResponder(responder), configuration: configuration, executor: executor,
                 remoteAddress: "127.0.0.1:1")
-            connection.onOutputAvailable = { [unowned self] in self.flush() }
+            connection.onOutputAvailable = { [weak self] in self?.flush() }  // a late stream task may outlive a failed test
             try connection.start()
             flush()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throwaway certificate authority and a leaf for `localhost`/127.0.0.1, made with the openssl
 /// CLI in a fresh temporary directory (keys are never committed). Removed on `remove()`.
@@ -9,16 +10,21 @@ struct TestCertificates {
     var leafKey: String { directory.appendingPathComponent("leaf.key").path }
 
     /// Generates `ca.pem`/`ca.key` and `leaf.pem`/`leaf.key` (EC P-256, 30 days) under a new temp dir.
-    static func make(commonName: String = "Test CA") throws -> TestCertificates {
+    /// (The openssl runs happen off the cooperative pool.)
+    static func make(commonName: String = "Test CA") async throws -> TestCertificates {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reward-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let certs = TestCertificates(directory: dir)
-        try certs.issue(caName: commonName, prefix: "")
+        try await certs.issue(caName: commonName, prefix: "")
         return certs
     }
 
     /// Issues `<prefix>ca.pem` and `<prefix>leaf.pem/.key` in this directory.
-    func issue(caName: String, prefix: String) throws {
+    func issue(caName: String, prefix: String) async throws {
+        try await offPool { try issueBlocking(caName: caName, prefix: prefix) }
+    }
+
+    private func issueBlocking(caName: String, prefix: String) throws {
         let ext = directory.appendingPathComponent("\(prefix)leaf.ext")
         try """
         subjectAltName=DNS:localhost,IP:127.0.0.1
@@ -52,19 +58,8 @@ struct TestCertificates {
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
     static func openssl(_ arguments: [String], in directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OpenSSLCommandFailed(arguments: arguments, stderr: String(decoding: message, as: UTF8.self))
-        }
+        let result = try Command.runBlocking(["openssl"] + arguments, directory: directory)
+        guard result.status == 0 else { throw OpenSSLCommandFailed(arguments: arguments, stderr: result.stderr) }
     }
 
     struct OpenSSLCommandFailed: Error { let arguments: [String]; let stderr: String }

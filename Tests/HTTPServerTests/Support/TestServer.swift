@@ -40,11 +40,3 @@ func run<T: Sendable>(
         }
     }
 }
-
-/// Runs blocking socket code off the cooperative pool, so a blocked read never starves the server's tasks.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = TestThread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
-}

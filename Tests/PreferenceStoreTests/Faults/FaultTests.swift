@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import PreferenceStore
 
@@ -74,7 +75,7 @@ struct FaultTests {
     }
 
     @Test func aClientKilledMidBatchLeavesAllOrNothing() async throws {
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("reward").path
+        let binary = ServeProcess.binary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the reward executable first (swift build --build-tests builds it)")
         try await FaultCluster.with { cluster in
             let store = try await PostgresPreferenceStore.connect(cluster.configuration("reward-fault-observer"))
@@ -95,7 +96,7 @@ struct FaultTests {
                 #expect(busy, "the child started its batch")
                 try await Task.sleep(for: .milliseconds(extraDelay))
                 kill(child.processIdentifier, SIGKILL)
-                child.waitUntilExit()
+                await offPool { child.waitUntilExit() }
                 let gone = try await AdminSQL.eventually(within: .seconds(60)) {
                     try await AdminSQL.query("SELECT pid FROM pg_stat_activity WHERE application_name = '\(application)-pool'", url: cluster.cluster.url).isEmpty
                 }
