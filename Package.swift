@@ -90,19 +90,19 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         // RewardTraining: datasets, synthetic generators, BLAS trainer with analytic gradients, evaluation
         .target(name: "RewardTraining", dependencies: ["RewardModel", "Tensors"]),
-        .testTarget(name: "RewardTrainingTests", dependencies: ["RewardTraining", "RewardModel", "Tensors"]),
+        .testTarget(name: "RewardTrainingTests", dependencies: ["RewardTraining", "RewardModel", "Tensors", "TestSupport"]),
         // TextEncoder: WordPiece tokenizer + BERT forward (all-MiniLM-L6-v2) on Tensors
         // AVX2 element-wise kernels (exp, GELU) with run-time dispatch; imported by TextEncoder only.
         .target(name: "CTextKernels"),
         .target(name: "TextEncoder", dependencies: ["Tensors", "CTextKernels"]),
         .testTarget(
             name: "TextEncoderTests",
-            dependencies: ["TextEncoder", "Tensors", "RewardModel", "CTextKernels"],
+            dependencies: ["TextEncoder", "Tensors", "RewardModel", "CTextKernels", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "RewardModelTests",
-            dependencies: ["RewardModel", "Tensors"],
+            dependencies: ["RewardModel", "Tensors", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         // MARK: storage (the only importer of CLibPQ)

@@ -154,13 +154,17 @@ struct LiveLimitsTests {
             try? await Task.sleep(for: .seconds(30))
             return Response(status: 200)
         }
-        let start = ContinuousClock.now
+        // Timed from the shutdown (when the body returns), not from the start of a parallel test run
+        // whose backlog can hold up the server's startup for seconds on a loaded 2-core machine.
+        let shutdownStarted = Mutex<ContinuousClock.Instant?>(nil)
         try await withTestServer(configure: { $0.shutdownDeadline = .milliseconds(300) }, responder) { port in
             let client = try RawClient(port: port)
             try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
             try await Task.sleep(for: .milliseconds(50))
+            shutdownStarted.withLock { $0 = .now }
             return ()
         }
+        let start = try #require(shutdownStarted.withLock { $0 })
         #expect(ContinuousClock.now - start < .seconds(15), "the 30 s responder held up shutdown")
     }
 

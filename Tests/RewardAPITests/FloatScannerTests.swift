@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import RewardAPI
 
 /// The scanner must agree bit for bit with the standard library's correctly rounded parser.
@@ -23,21 +24,23 @@ struct FloatScannerTests {
         ] { check(s) }
     }
 
-    @Test func randomShortestAndLongRepresentations() {
-        var rng = SplitMix64(seed: 42)
-        for _ in 0 ..< 200_000 {
-            let bits = UInt32(truncatingIfNeeded: rng.next())
-            let f = Float(bitPattern: bits)
-            guard f.isFinite else { continue }
-            check("\(f)")             // shortest round-trip form
-            check("\(Double(f))")     // what Python's json.dumps of a float32 gives
-        }
-        for _ in 0 ..< 100_000 {
-            // Random decimal strings with many digits and exponents, including midpoints' neighbourhoods.
-            let digits = String(rng.next() % 100_000_000_000_000_000)
-            let e = Int(rng.next() % 60) - 40
-            check("\(digits)e\(e)")
-            check("0.\(digits)")
+    @Test func randomShortestAndLongRepresentations() async {
+        await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
+            var rng = SplitMix64(seed: 42)
+            for _ in 0 ..< 200_000 {
+                let bits = UInt32(truncatingIfNeeded: rng.next())
+                let f = Float(bitPattern: bits)
+                guard f.isFinite else { continue }
+                check("\(f)")             // shortest round-trip form
+                check("\(Double(f))")     // what Python's json.dumps of a float32 gives
+            }
+            for _ in 0 ..< 100_000 {
+                // Random decimal strings with many digits and exponents, including midpoints' neighbourhoods.
+                let digits = String(rng.next() % 100_000_000_000_000_000)
+                let e = Int(rng.next() % 60) - 40
+                check("\(digits)e\(e)")
+                check("0.\(digits)")
+            }
         }
     }
 }

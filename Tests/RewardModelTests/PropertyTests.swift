@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Tensors
 @testable import RewardModel
 
@@ -80,18 +81,20 @@ struct PropertyTests {
 
     /// 2,000 comparisons drawn from a known mixture: softmax(θ̂) within TV 0.05 of softmax(θ).
     @Test(arguments: [("micro", 3), ("micro", 4), ("pal-b-plain", 3)])
-    func adaptRecoversTheMixture(_ variant: String, _ k: Int) throws {
-        // Components that disagree clearly (margins of a few nats, like a trained reward model's),
-        // so the mixture is identifiable from 2,000 labels.
-        let head = try TestHeads.scaled(TestHeads.head(variant, k: k, seed: 11, logitScale: 4), tensor: "score.weight", by: 3)
-        var g = SeededGenerator(seed: 5)
-        let truth = UserState(theta: (0..<k).map { _ in 1.2 * g.nextGaussian() })
-        let comparisons = try Oracle.sampleComparisons(head: head, state: truth, count: 2_000,
-                                                       withPrompts: head.promptDim != nil, generator: &g)
-        let result = try head.adapt(comparisons, options: AdaptOptions(prior: 1e-2))
-        #expect(result.report.converged)
-        let tv = Oracle.totalVariation(result.state.theta, truth.theta)
-        #expect(tv <= 0.05, "\(variant) K=\(k): TV \(tv)")
+    func adaptRecoversTheMixture(_ variant: String, _ k: Int) async throws {
+        try await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
+            // Components that disagree clearly (margins of a few nats, like a trained reward model's),
+            // so the mixture is identifiable from 2,000 labels.
+            let head = try TestHeads.scaled(TestHeads.head(variant, k: k, seed: 11, logitScale: 4), tensor: "score.weight", by: 3)
+            var g = SeededGenerator(seed: 5)
+            let truth = UserState(theta: (0..<k).map { _ in 1.2 * g.nextGaussian() })
+            let comparisons = try Oracle.sampleComparisons(head: head, state: truth, count: 2_000,
+                                                           withPrompts: head.promptDim != nil, generator: &g)
+            let result = try head.adapt(comparisons, options: AdaptOptions(prior: 1e-2))
+            #expect(result.report.converged)
+            let tv = Oracle.totalVariation(result.state.theta, truth.theta)
+            #expect(tv <= 0.05, "\(variant) K=\(k): TV \(tv)")
+        }
     }
 
     /// With 20 % flipped labels the rDPO-corrected fit predicts clean held-out labels better.

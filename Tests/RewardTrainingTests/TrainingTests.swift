@@ -1,6 +1,7 @@
 import Foundation
 import RewardModel
 import Testing
+import TestSupport
 @testable import RewardTraining
 
 /// Small, fast versions of the quality targets (the full-size runs are in BENCHMARKS.md).
@@ -23,52 +24,58 @@ import Testing
         return o
     }
 
-    @Test func palBReducesValidationLossAndBeatsPopulationBT() throws {
-        let data = try Self.idealPoint(seed: 21)
-        let (head, report) = try Trainer.train(data, options: Self.options(.palB, seed: 3))
-        let first = try #require(report.history.first?.validationLoss)
-        let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
-        #expect(best < first - 0.05)
-        #expect(head.seenUsers.count == 30 && head.kind == .palB)
-        var eval = EvaluationOptions()
-        eval.shots = [4, 16]
-        let r = try Evaluator.evaluate(head: head, data: data, options: eval)
-        let seen = try #require(r.seen)
-        #expect(seen.accuracy > (seen.bt ?? 1) + 0.03, "seen \(seen.accuracy) vs BT \(seen.bt ?? .nan)")
-        #expect(seen.accuracy > (seen.oracle ?? 1) - 0.06)
-        let at16 = try #require(r.unseen.last)
-        #expect(at16.n == 16 && at16.accuracy > (at16.bt ?? 1) && at16.accuracy > (at16.palSchedule ?? 1))
-        #expect(at16.accuracy > (at16.ceiling ?? 1) - 0.04)
+    @Test func palBReducesValidationLossAndBeatsPopulationBT() async throws {
+        try await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
+            let data = try Self.idealPoint(seed: 21)
+            let (head, report) = try Trainer.train(data, options: Self.options(.palB, seed: 3))
+            let first = try #require(report.history.first?.validationLoss)
+            let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
+            #expect(best < first - 0.05)
+            #expect(head.seenUsers.count == 30 && head.kind == .palB)
+            var eval = EvaluationOptions()
+            eval.shots = [4, 16]
+            let r = try Evaluator.evaluate(head: head, data: data, options: eval)
+            let seen = try #require(r.seen)
+            #expect(seen.accuracy > (seen.bt ?? 1) + 0.03, "seen \(seen.accuracy) vs BT \(seen.bt ?? .nan)")
+            #expect(seen.accuracy > (seen.oracle ?? 1) - 0.06)
+            let at16 = try #require(r.unseen.last)
+            #expect(at16.n == 16 && at16.accuracy > (at16.bt ?? 1) && at16.accuracy > (at16.palSchedule ?? 1))
+            #expect(at16.accuracy > (at16.ceiling ?? 1) - 0.04)
+        }
     }
 
-    @Test func palALearnsIdealPointsBetterThanPopulationBT() throws {
-        let data = try Self.idealPoint(seed: 22)
-        let (head, report) = try Trainer.train(data, options: Self.options(.palA, seed: 4))
-        let first = try #require(report.history.first?.validationLoss)
-        let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
-        #expect(best < first - 0.05 && head.kind == .palA)
-        var eval = EvaluationOptions()
-        eval.shots = [16]
-        let r = try Evaluator.evaluate(head: head, data: data, options: eval)
-        let seen = try #require(r.seen)
-        #expect(seen.accuracy > (seen.bt ?? 1), "seen \(seen.accuracy) vs BT \(seen.bt ?? .nan)")
+    @Test func palALearnsIdealPointsBetterThanPopulationBT() async throws {
+        try await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
+            let data = try Self.idealPoint(seed: 22)
+            let (head, report) = try Trainer.train(data, options: Self.options(.palA, seed: 4))
+            let first = try #require(report.history.first?.validationLoss)
+            let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
+            #expect(best < first - 0.05 && head.kind == .palA)
+            var eval = EvaluationOptions()
+            eval.shots = [16]
+            let r = try Evaluator.evaluate(head: head, data: data, options: eval)
+            let seen = try #require(r.seen)
+            #expect(seen.accuracy > (seen.bt ?? 1), "seen \(seen.accuracy) vs BT \(seen.bt ?? .nan)")
+        }
     }
 
-    @Test func gpmFitsCyclesThatBTCannot() throws {
-        var s = SyntheticOptions()
-        s.kind = .cyclic
-        s.users = 12; s.unseenUsers = 0; s.dim = 6; s.prototypes = 2; s.trainPairs = 150; s.testPairs = 100; s.seed = 4
-        let data = try SyntheticData.generate(s)
-        var o = Self.options(.gpm, seed: 5)
-        o.prototypes = 4
-        o.weightDecay = 0
-        o.epochs = 40
-        let gpm = try Trainer.train(data, options: o).head
-        let bt = try Trainer.train(data, options: Self.options(.bt, seed: 5)).head
-        let g = try #require(try Evaluator.evaluate(head: gpm, data: data).seen)
-        let b = try #require(try Evaluator.evaluate(head: bt, data: data).seen)
-        #expect(g.accuracy > 0.95, "gpm \(g.accuracy)")
-        #expect(b.accuracy < 0.8, "bt \(b.accuracy)")
+    @Test func gpmFitsCyclesThatBTCannot() async throws {
+        try await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
+            var s = SyntheticOptions()
+            s.kind = .cyclic
+            s.users = 12; s.unseenUsers = 0; s.dim = 6; s.prototypes = 2; s.trainPairs = 150; s.testPairs = 100; s.seed = 4
+            let data = try SyntheticData.generate(s)
+            var o = Self.options(.gpm, seed: 5)
+            o.prototypes = 4
+            o.weightDecay = 0
+            o.epochs = 40
+            let gpm = try Trainer.train(data, options: o).head
+            let bt = try Trainer.train(data, options: Self.options(.bt, seed: 5)).head
+            let g = try #require(try Evaluator.evaluate(head: gpm, data: data).seen)
+            let b = try #require(try Evaluator.evaluate(head: bt, data: data).seen)
+            #expect(g.accuracy > 0.95, "gpm \(g.accuracy)")
+            #expect(b.accuracy < 0.8, "bt \(b.accuracy)")
+        }
     }
 
     @Test func trainingIsDeterministicForASeed() throws {

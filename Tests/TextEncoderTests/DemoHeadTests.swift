@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import RewardModel
 import TextEncoder
 
@@ -22,25 +23,27 @@ struct DemoHeadTests {
          "I prefer quiet evenings alone with a book to crowded social events."),
     ]
 
-    @Test func namedUsersPreferTheirSide() throws {
-        let head = try RewardHead.load(directory: Self.headDirectory)
-        let encoder = try TextEncoderTests.encoder.get()
-        #expect(head.featureDim == encoder.dimension)
-        #expect(head.config.backbone?.name == encoder.modelName)
-        var agree = 0, total = 0
-        for probe in Self.probes {
-            let e = encoder.embed([probe.says, probe.saysNot])
-            for (user, theta) in head.seenUsers {
-                for side in user.split(separator: ",") where side.dropLast() == probe.dimension {
-                    let holds = side.last == "+"
-                    let p = try head.compare(prompt: nil, a: Array(e.row(0)), b: Array(e.row(1)), state: UserState(theta: theta)).probability
-                    total += 1
-                    if (p > 0.5) == holds { agree += 1 }
+    @Test func namedUsersPreferTheirSide() async throws {
+        try await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
+            let head = try RewardHead.load(directory: Self.headDirectory)
+            let encoder = try TextEncoderTests.encoder.get()
+            #expect(head.featureDim == encoder.dimension)
+            #expect(head.config.backbone?.name == encoder.modelName)
+            var agree = 0, total = 0
+            for probe in Self.probes {
+                let e = encoder.embed([probe.says, probe.saysNot])
+                for (user, theta) in head.seenUsers {
+                    for side in user.split(separator: ",") where side.dropLast() == probe.dimension {
+                        let holds = side.last == "+"
+                        let p = try head.compare(prompt: nil, a: Array(e.row(0)), b: Array(e.row(1)), state: UserState(theta: theta)).probability
+                        total += 1
+                        if (p > 0.5) == holds { agree += 1 }
+                    }
                 }
             }
+            #expect(total >= 20, "too few users hold the probed dimensions")
+            // Single hand-written probes are noisy; a clear majority must follow their persona.
+            #expect(Double(agree) >= 0.85 * Double(total), "\(agree) of \(total) users preferred their side")
         }
-        #expect(total >= 20, "too few users hold the probed dimensions")
-        // Single hand-written probes are noisy; a clear majority must follow their persona.
-        #expect(Double(agree) >= 0.85 * Double(total), "\(agree) of \(total) users preferred their side")
     }
 }

@@ -69,10 +69,12 @@ final class H2Harness: @unchecked Sendable {
     var frames: [H2Frame] { executor.queue.sync { received } }
     var isFinished: Bool { executor.queue.sync { finished } }
 
-    /// Waits (polling, 10 s cap so a bug fails instead of hanging) until `predicate` holds.
+    /// Waits (polling, 30 s cap so a bug fails instead of hanging) until `predicate` holds. The responder
+    /// runs in a task on the shared pool: in a full parallel run on a loaded 2-core machine it can wait
+    /// behind seconds of other tests' work, so the cap is generous; no test here measures time.
     @discardableResult
     func waitFor(_ what: String = "frames", _ predicate: @escaping ([H2Frame]) -> Bool) async throws -> [H2Frame] {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let snapshot = frames
             if predicate(snapshot) { return snapshot }
