@@ -16,12 +16,4 @@ public enum Digest {
         precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
         return out
     }
-
-    /// Equality whose running time depends only on the lengths, not on where the inputs differ.
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
-    }
 }

@@ -21,12 +21,4 @@ public enum MessageAuthentication {
         precondition(result != nil && length == 32, "EVP_Q_mac(HMAC-SHA256) failed")
         return out
     }
-
-    /// Equality whose running time depends only on the lengths, not on where the inputs differ.
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
-    }
 }

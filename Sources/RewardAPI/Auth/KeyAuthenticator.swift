@@ -106,7 +106,7 @@ public final class KeyAuthenticator: Sendable {
 
     private func verify(_ key: Substring, in snapshot: Snapshot) -> Principal? {
         guard let token = APIKeyToken(key), let entry = snapshot.keys[token.id],
-              Digest.constantTimeEqual(token.hash, entry.hash)
+              ConstantTime.equal(token.hash, entry.hash)
         else { return nil }
         state.withLock { _ = $0.used.insert(token.id) }
         return entry.principal

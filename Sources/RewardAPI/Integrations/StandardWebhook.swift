@@ -39,7 +39,7 @@ enum StandardWebhook {
             let expected = MessageAuthentication.hmacSHA256(key: key, message: message)
             // Check every presented signature: no early exit that would time which one matched.
             var matched = false
-            for p in presented where MessageAuthentication.constantTimeEqual(p, expected) { matched = true }
+            for p in presented where ConstantTime.equal(p, expected) { matched = true }
             if matched { return .success(index) }
         }
         return .failure(.badSignature)
