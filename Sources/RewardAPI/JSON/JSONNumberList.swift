@@ -11,35 +11,24 @@ public struct JSONNumberList: Sendable {
         case outOfRange(index: Int)
     }
 
-    /// One pass: separators skipped, each number parsed where it starts (the scanner finds its end).
+    /// Correctly rounded straight to Float by the scanner (the hot path: feature vectors).
     public func floats() -> Conversion<Float> {
-        source.withUnsafeBufferPointer { p in
-            var out = [Float]()
-            out.reserveCapacity(count)
-            var i = range.lowerBound
-            let end = range.upperBound
-            while i < end {
-                let c = p[i]
-                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == UInt8(ascii: ",") {
-                    i += 1
-                    continue
-                }
-                let (v, next) = FloatScanner.scan(p, i, end)
-                precondition(next > i, "the parser validated this number")
-                guard v.isFinite else { return .outOfRange(index: out.count) }
-                out.append(v)
-                i = next
-            }
-            return .values(out)
+        convert { p, start, end in FloatScanner.scan(p, start, end) }
+    }
+
+    /// Through the standard library's parser (states and small arrays).
+    public func doubles() -> Conversion<Double> {
+        convert { p, start, end in
+            var next = start
+            while next < end, Self.isNumberByte(p[next]) { next += 1 }
+            return (JSONNumberList.double(from: p, start ..< next), next)
         }
     }
 
-    public func doubles() -> Conversion<Double> {
-        convert { p, r in JSONNumberList.double(from: p, r) }
-    }
-
+    /// One pass: separators skipped, each number parsed where it starts (`scan` returns it and where it ends).
+    @inline(__always)
     private func convert<T: BinaryFloatingPoint>(
-        _ parse: (UnsafeBufferPointer<UInt8>, Range<Int>) -> T
+        _ scan: (UnsafeBufferPointer<UInt8>, Int, Int) -> (value: T, next: Int)
     ) -> Conversion<T> {
         source.withUnsafeBufferPointer { p in
             var out = [T]()
@@ -52,11 +41,11 @@ public struct JSONNumberList: Sendable {
                     i += 1
                     continue
                 }
-                let start = i
-                while i < end, Self.isNumberByte(p[i]) { i += 1 }
-                let v = parse(p, start ..< i)
+                let (v, next) = scan(p, i, end)
+                precondition(next > i, "the parser validated this number")
                 guard v.isFinite else { return .outOfRange(index: out.count) }
                 out.append(v)
+                i = next
             }
             return .values(out)
         }
