@@ -36,9 +36,7 @@ final class StateChangeListener: @unchecked Sendable {  // `started`/`stopping` 
             return pipe(&wakeFDs) == 0
         }
         if start {
-            let thread = Thread { [self] in self.serve() }
-            thread.name = "pg-listen"
-            thread.start()
+            Thread.start(named: "pg-listen") { [self] in self.serve() }
         }
         return stream
     }

@@ -23,7 +23,10 @@ public final class ModelWorker: @unchecked Sendable {
     public init(configuration: Configuration = .init(), name: String = "model-worker") {
         self.configuration = configuration
         // The thread holds the worker until `shutdown` ends its loop (the owner calls it in deinit).
-        let t = Thread { self.loop() }
+        let t = Thread {
+            Thread.current.name = name  // Foundation on Linux names the OS thread (ps -L) only from the thread itself
+            self.loop()
+        }
         t.name = name
         t.stackSize = 8 << 20
         thread = t

@@ -5,9 +5,20 @@ import Foundation
 enum BlockingThread {
     static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
-            let thread = Thread { continuation.resume(with: Result { try body() }) }
-            thread.name = name
-            thread.start()
+            Thread.start(named: name) { continuation.resume(with: Result { try body() }) }
         }
+    }
+}
+
+extension Thread {
+    /// Starts `body` on a new thread that `ps -L` and /proc/PID/task/*/comm show as `name` (at most 15
+    /// bytes kept). Foundation on Linux hands `Thread.name` to the OS only when the thread sets it itself.
+    static func start(named name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            Thread.current.name = name
+            body()
+        }
+        thread.name = name
+        thread.start()
     }
 }

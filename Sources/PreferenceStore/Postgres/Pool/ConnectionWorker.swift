@@ -19,9 +19,7 @@ final class ConnectionWorker: @unchecked Sendable {  // `connection` is touched 
         self.clientTimeout = clientTimeout
         self.gate = gate
         self.logger = logger
-        let thread = Thread { [self] in self.serve() }
-        thread.name = name
-        thread.start()
+        Thread.start(named: name) { [self] in self.serve() }
     }
 
     /// Runs `body` on this worker's thread with a healthy connection. Idempotent operations are retried once
