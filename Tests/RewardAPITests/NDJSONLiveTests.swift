@@ -183,22 +183,8 @@ struct NDJSONLiveTests {
     struct SocketError: Error { let call: String; let errno: Int32 }
 
     static func connectSocket(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SocketError(call: "socket", errno: errno) }
-        var small: Int32 = 32 * 1024  // a small receive window: the server cannot park its output in our kernel
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else {
-            close(fd)
-            throw SocketError(call: "connect", errno: errno)
-        }
-        return fd
+        // A small receive window: the server cannot park its output in our kernel.
+        try LoopbackSocket.connect(port: port, receiveBuffer: 32 * 1024)
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
