@@ -75,9 +75,12 @@ final class H2Harness: @unchecked Sendable {
     @discardableResult
     func waitFor(_ what: String = "frames", _ predicate: @escaping ([H2Frame]) -> Bool) async throws -> [H2Frame] {
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        while true {
+            // Checked once more after the deadline: a starved task may wake up only after it.
+            let expired = ContinuousClock.now >= deadline
             let snapshot = frames
             if predicate(snapshot) { return snapshot }
+            if expired { break }
             try await Task.sleep(for: .milliseconds(1))
         }
         throw HarnessTimeout(what: what, frames: frames.map { "\($0.kind.map { "\($0)" } ?? "?")/\($0.streamID)" })
