@@ -22,9 +22,10 @@ run: release encoder
 	$$($(SWIFT) build -c release --show-bin-path)/reward serve --host $(HOST) --port $(PORT)
 
 # Every test, against a throwaway PostgreSQL cluster that is removed afterwards (also on failure).
-# Live tests drive servers with blocking clients and child processes; on a 2-core runner the
-# cooperative pool has only 2 threads, so a few blocked tests starve all others. The test process
-# therefore runs tasks on dispatch's ordinary global queues, which add threads when some block.
+# Blocking test work (child processes, blocking sockets, seconds of CPU) runs off the cooperative
+# pool (TestSupport's offPool), so the suite also passes on the default pool; tasks on dispatch's
+# ordinary global queues, which add threads when some block, stay as a safety net for a test that
+# blocks a pool thread by mistake (on a 2-core runner the pool has only 2 threads).
 test: deps encoder
 	@Tools/install-py.sh openapi_spec_validator=openapi-spec-validator h2=h2 schemathesis=schemathesis
 	python3 -m openapi_spec_validator openapi.yaml
