@@ -64,9 +64,9 @@ static void exp_rows_portable(float *x, long rows, long width, long stride, floa
     }
 }
 
-static void gelu_portable(float *x, const float *bias, long rows, long width) {
+static void gelu_portable(float *x, const float *bias, long rows, long width, long stride) {
     for (long r = 0; r < rows; r++) {
-        float *row = x + r * width;
+        float *row = x + r * stride;
         for (long j = 0; j < width; j++) {
             float v = row[j] + bias[j];
             row[j] = 0.5f * v * (1.0f + erf_scalar(v * 0.70710678118654752440f));
@@ -151,9 +151,9 @@ AVX2 static void exp_rows_avx2(float *x, long rows, long width, long stride, flo
     }
 }
 
-AVX2 static void gelu_avx2(float *x, const float *bias, long rows, long width) {
+AVX2 static void gelu_avx2(float *x, const float *bias, long rows, long width, long stride) {
     for (long r = 0; r < rows; r++) {
-        float *row = x + r * width;
+        float *row = x + r * stride;
         long j = 0;
         for (; j + 8 <= width; j += 8) {
             __m256 v = _mm256_add_ps(_mm256_loadu_ps(row + j), _mm256_loadu_ps(bias + j));
@@ -180,7 +180,7 @@ int CTextKernels_usesAVX2(void) { return 0; }
 static void exp_rows_avx2(float *x, long rows, long width, long stride, float *inverse_sums) {
     exp_rows_portable(x, rows, width, stride, inverse_sums);
 }
-static void gelu_avx2(float *x, const float *bias, long rows, long width) { gelu_portable(x, bias, rows, width); }
+static void gelu_avx2(float *x, const float *bias, long rows, long width, long stride) { gelu_portable(x, bias, rows, width, stride); }
 #endif
 
 void CTextKernels_expRows(float *x, long rows, long width, long stride, float *inverse_sums) {
@@ -188,7 +188,7 @@ void CTextKernels_expRows(float *x, long rows, long width, long stride, float *i
     else exp_rows_portable(x, rows, width, stride, inverse_sums);
 }
 
-void CTextKernels_addBiasGELU(float *x, const float *bias, long rows, long width) {
-    if (CTextKernels_usesAVX2()) gelu_avx2(x, bias, rows, width);
-    else gelu_portable(x, bias, rows, width);
+void CTextKernels_addBiasGELU(float *x, const float *bias, long rows, long width, long stride) {
+    if (CTextKernels_usesAVX2()) gelu_avx2(x, bias, rows, width, stride);
+    else gelu_portable(x, bias, rows, width, stride);
 }

@@ -6,7 +6,11 @@ import Tensors
 ///
 /// Immutable after `init`, so one instance may be shared; each `embed` call allocates its own
 /// scratch space. The heavy work is sgemm: call it from the thread that owns BLAS (the service's
-/// model worker), with the OpenBLAS thread count set by the caller.
+/// model worker). Threads: the caller's OpenBLAS thread count (`BLAS.setThreadCount`, the service's
+/// `--blas-threads`) unless `threads` is set. With more than one, a call splits the forward over
+/// that many threads of a process-wide pool itself and runs OpenBLAS single-threaded meanwhile
+/// (OpenBLAS's own 2-thread sgemm gains only 1.15× at 256 tokens); with one, everything runs on the
+/// calling thread, as before.
 public struct TextEncoder: Sendable {
     /// A name for the feature space (history is tagged with it): the model directory's name.
     public let modelName: String
@@ -22,6 +26,12 @@ public struct TextEncoder: Sendable {
     /// Tokens per forward chunk: large enough that every sgemm is efficient, small enough that the
     /// scratch space stays near 30 MB whatever the batch size. (Tests lower it to exercise chunking.)
     var chunkTokens = 2048
+
+    /// Threads for one `embed` call; nil follows the OpenBLAS thread count at the time of the call.
+    public var threads: Int?
+
+    /// The pool a parallel call forks onto (nil: the process-wide one; tests use their own).
+    var pool: ForkJoinPool?
 
     /// Loads `config.json`, `1_Pooling/config.json`, `vocab.txt` and `model.safetensors` from
     /// `directory` (and `sentence_bert_config.json` for the max length, when present).
@@ -59,21 +69,41 @@ public struct TextEncoder: Sendable {
         guard !sequences.isEmpty else { return output }
         let budget = max(chunkTokens, maxTokens)
         let totalTokens = sequences.reduce(0) { $0 + $1.count }
-        let scratch = BertModel.Scratch(tokens: min(budget, totalTokens),
-                                        maxLength: sequences.map(\.count).max()!, configuration: configuration)
-        output.values.withUnsafeMutableBufferPointer { out in
-            var start = 0
-            while start < sequences.count {
-                var end = start
-                var tokens = 0
-                while end < sequences.count, tokens + sequences[end].count <= scratch.capacity {
-                    tokens += sequences[end].count
-                    end += 1
-                }
-                model.encode(sequences[start..<end], scratch: scratch, output: out.baseAddress! + start * dimension)
-                start = end
+        withFork { fork in
+            let scratch = BertModel.Scratch(tokens: min(budget, totalTokens), maxLength: sequences.map(\.count).max()!,
+                                            parts: fork.width, configuration: configuration)
+            output.values.withUnsafeMutableBufferPointer { out in
+                encode(sequences, scratch: scratch, fork: fork, output: out.baseAddress!)
             }
         }
         return output
+    }
+
+    /// Runs `body` with a fork of `threads` (or the OpenBLAS thread count) parts, OpenBLAS held at
+    /// one thread while the parts run (each part's sgemms must stay on its own core).
+    private func withFork(_ body: (Fork) -> Void) {
+        let blasThreads = BLAS.threadCount
+        let width = threads ?? blasThreads
+        guard width > 1 else { return body(.serial) }
+        (pool ?? ForkJoinPool.shared).withFork(width: width) { fork in
+            if fork.width > 1 && blasThreads > 1 { BLAS.setThreadCount(1) }
+            defer { if fork.width > 1 && blasThreads > 1 { BLAS.setThreadCount(blasThreads) } }
+            body(fork)
+        }
+    }
+
+    /// The forward in chunks of at most `scratch.capacity` tokens (whole texts per chunk).
+    private func encode(_ sequences: [[Int32]], scratch: BertModel.Scratch, fork: Fork, output out: UnsafeMutablePointer<Float>) {
+        var start = 0
+        while start < sequences.count {
+            var end = start
+            var tokens = 0
+            while end < sequences.count, tokens + sequences[end].count <= scratch.capacity {
+                tokens += sequences[end].count
+                end += 1
+            }
+            model.encode(sequences[start..<end], scratch: scratch, fork: fork, output: out + start * dimension)
+            start = end
+        }
     }
 }

@@ -37,11 +37,31 @@ struct KernelsTests {
         let bias = (0..<width).map { Float($0 % 5) * 0.25 - 0.5 }
         var x: [Float] = (0..<2 * width).map { (i: Int) -> Float in Float(i) / Float(width) * 12 - 10 }
         let original = x
-        CTextKernels_addBiasGELU(&x, bias, 2, width)
+        CTextKernels_addBiasGELU(&x, bias, 2, width, width)
         for i in 0..<x.count {
             let v = Double(original[i] + bias[i % width])
             let expected: Double = 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot()))
             #expect(abs(Double(x[i]) - expected) <= 2e-6 * max(1, abs(expected)))
+        }
+    }
+
+    /// A column block of a wider matrix (a part's share of the FFN product): only the block changes.
+    @Test func geluOnABlockLeavesTheRestAlone() {
+        let stride = 40, columns = 8..<29, rows = 3
+        let bias = (0..<columns.count).map { Float($0) * 0.1 }
+        var x: [Float] = (0..<rows * stride).map { Float($0 % 17) * 0.3 - 2 }
+        let original = x
+        x.withUnsafeMutableBufferPointer { CTextKernels_addBiasGELU($0.baseAddress! + columns.lowerBound, bias, rows, columns.count, stride) }
+        for r in 0..<rows {
+            for j in 0..<stride {
+                let before = original[r * stride + j], after = x[r * stride + j]
+                if columns.contains(j) {
+                    let v = Double(before + bias[j - columns.lowerBound])
+                    #expect(abs(Double(after) - 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot()))) <= 2e-6 * max(1, abs(v)))
+                } else {
+                    #expect(after == before)
+                }
+            }
         }
     }
 }

@@ -72,6 +72,31 @@ struct TextEncoderTests {
         }
     }
 
+    /// The forward split over threads (a pool of its own, so this runs the parallel path whatever
+    /// the machine's cores; 3 parts for uneven splits) gives the rows of the single-thread forward,
+    /// for a 256-token text, a mixed batch and a batch packed into several chunks.
+    @Test(arguments: [2, 3])
+    func parallelForwardEqualsTheSingleThreadOne(threads: Int) throws {
+        var serial = try Self.encoder.get()
+        serial.threads = 1
+        var parallel = serial
+        parallel.threads = threads
+        parallel.pool = ForkJoinPool(threads: threads)
+        let reference = try Self.reference()
+        let long = String(repeating: "The annotator preferred the second response because it cited its sources. ", count: 30)
+        var chunked = parallel
+        chunked.chunkTokens = 40
+        for (encoder, texts) in [(parallel, [long]), (parallel, reference.sentences + [long]), (chunked, reference.sentences)] {
+            let expected = serial.embed(texts), got = encoder.embed(texts)
+            let difference = Self.maxAbsDifference(got.values, expected.values)
+            #expect(difference <= 1e-6, "\(texts.count) texts on \(threads) threads: max abs difference \(difference)")
+        }
+        let embeddings = parallel.embed(reference.sentences)
+        for (i, expected) in reference.embeddings.enumerated() {
+            #expect(Self.maxAbsDifference(embeddings.row(i), expected) <= 1e-5, "sentence \(i)")
+        }
+    }
+
     @Test func embeddingsAreUnitLengthAndEmptyInputsWork() throws {
         let encoder = try Self.encoder.get()
         let out = encoder.embed(["", "   ", "\u{0}\u{1}", "😀"])

@@ -52,18 +52,18 @@ enum Kernels {
         for j in 0..<width { row[j] = (row[j] - mean) * inverse * gamma[j] + beta[j] }
     }
 
-    /// `x[r] += bias` for each row.
-    static func addBias(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, width: Int) {
+    /// `x[r] += bias` for each of `rows` rows of `width` with leading dimension `stride`.
+    static func addBias(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
         for r in 0..<rows {
-            let row = x + r * width
+            let row = x + r * stride
             for j in 0..<width { row[j] += bias[j] }
         }
     }
 
     /// `x[r] = GELU(x[r] + bias)`, exact (erf) GELU as in PyTorch's default; the erf is the
     /// rational approximation Eigen and XLA use (within a few ulp), 8 lanes with AVX2 (CTextKernels).
-    static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, width: Int) {
-        CTextKernels_addBiasGELU(x, bias, rows, width)
+    static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, width: Int, stride: Int) {
+        CTextKernels_addBiasGELU(x, bias, rows, width, stride)
     }
 
     /// The unnormalised half of a softmax: `x[r] = exp(x[r] − max x[r])`, and `1 / Σ` of each row
