@@ -11,7 +11,9 @@ struct BenchEncoder: ParsableCommand {
     @Option(help: "Model directory (make encoder puts all-MiniLM-L6-v2 here).")
     var encoder = ".reward/models/all-MiniLM-L6-v2"
 
-    @Option(parsing: .upToNextOption, help: "OpenBLAS thread counts to measure (the service's model worker uses one setting).")
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Thread counts to measure (set as the OpenBLAS thread count, which the encoder follows: the service's model worker uses --blas-threads).",
+        discussion: "With more than one thread the encoder splits its forward over that many threads itself, OpenBLAS single-threaded inside."))
     var threads: [Int] = [1, 2]
 
     @Option(help: "Seconds of measurement per row.")
@@ -44,7 +46,7 @@ struct BenchEncoder: ParsableCommand {
         print("reward bench encoder — \(model.modelName) (\(model.configuration.layerCount) layers, d=\(model.dimension)), "
             + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("short texts: \(shortLengths.map(String.init).joined(separator: "/")) tokens; long text: \(longLength) tokens (truncated at \(model.maxTokens))\n")
-        print("| input | batch | BLAS threads | sentences/s | latency p50 (per call) | p99 | per sentence | CPU per sentence (caller thread) |")
+        print("| input | batch | threads | sentences/s | latency p50 (per call) | p99 | per sentence | CPU per sentence (caller thread) |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for t in threads {
             BLAS.setThreadCount(t)
@@ -82,8 +84,9 @@ struct BenchEncoder: ParsableCommand {
             + "\(formatDuration(cpu[cpu.count / 2] / Double(texts.count))) |")
     }
 
-    /// CPU time of the calling thread: with one BLAS thread all the work runs there, so this is the
-    /// encoder's cost even when other processes share the cores (wall time then is not).
+    /// CPU time of the calling thread: with one thread all the work runs there, so this is the
+    /// encoder's cost even when other processes share the cores (wall time then is not); with more,
+    /// it is the caller's share (its part of every step, plus waiting for the other parts).
     static func threadCPUTime() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)

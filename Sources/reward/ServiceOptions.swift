@@ -36,7 +36,7 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Cached user states (env REWARD_USER_CACHE).")
     var userCache: Int?
 
-    @Option(help: "BLAS threads of the model worker (env REWARD_BLAS_THREADS).")
+    @Option(help: "BLAS threads of the model worker; the text encoder splits each forward over as many (env REWARD_BLAS_THREADS, default 1).")
     var blasThreads: Int?
 
     static func env(_ name: String) -> String? {
