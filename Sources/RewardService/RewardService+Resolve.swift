@@ -23,7 +23,11 @@ extension RewardService {
         var vectors = try await features.resolve(slots, head: head)
         let reference = q.reference == nil ? nil : vectors.removeLast()
         let prompt = try await resolvePrompts([(q.prompt, "/prompt")], head: head)[0]
-        let job = ItemsJob(items: vectors.flatMap { $0 }, count: vectors.count, prompt: prompt, state: theta, reference: reference)
+        // One allocation of the final size (`flatMap` grows by doubling: a copy of the features per step).
+        var rows: [Float] = []
+        rows.reserveCapacity(vectors.count * d)
+        for v in vectors { rows += v }
+        let job = ItemsJob(items: rows, count: vectors.count, prompt: prompt, state: theta, reference: reference)
         return ResolvedItems(job: job, summary: summary)
     }
 
