@@ -42,4 +42,20 @@ struct Base64FloatsTests {
             }
         }
     }
+
+    /// The two-character tables index with any byte pair: every byte outside the alphabet (control,
+    /// non-ASCII, '=', URL-safe '-' and '_') at every position of a long string is reported where it is.
+    @Test func everyBadByteInALongString() {
+        let v = (0 ..< 100).map { Float($0) * 0.731 - 20 }
+        let text = Array(Base64Floats.encode(v).utf8)
+        #expect(text.withUnsafeBufferPointer { Base64Floats.decode($0) } == .success(v))
+        for bad: UInt8 in [0x00, 0x0A, 0x22, 0x2D, 0x3D, 0x5C, 0x5F, 0x7F, 0x80, 0xC3, 0xFF] {
+            for p in 0 ..< text.count - 4 {
+                var bytes = text
+                bytes[p] = bad
+                let result = bytes.withUnsafeBufferPointer { Base64Floats.decode($0) }
+                #expect(result == .failure(.invalidCharacter(offset: p)), "byte \(bad) at \(p)")
+            }
+        }
+    }
 }
