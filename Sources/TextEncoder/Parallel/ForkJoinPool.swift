@@ -2,9 +2,10 @@ import CTextKernels
 import Foundation
 
 /// A small persistent fork-join pool (plain pthreads, in CTextKernels) that splits one forward
-/// pass over the cores. A forward forks about 40 times, each fork a fraction of a millisecond of
-/// work, so a fork must cost microseconds: the pool's threads spin briefly between forks and park
-/// when idle. (The Swift cooperative pool and Dispatch are built for coarser tasks.)
+/// pass over the cores. A forward forks 18–42 times (3 or 7 per layer), each fork a millisecond or
+/// less of work, so a fork must cost microseconds: the pool's threads spin briefly between forks
+/// and park when idle. (Not the Swift cooperative pool: the encoder runs on the model worker, a
+/// blocking thread of its own, and a fork blocks until all its parts are done.)
 final class ForkJoinPool: @unchecked Sendable {  // the C pool is driven by one caller at a time: `busy` guards it
     /// One pool per process, one thread per core (the caller being one of them), created on first use.
     static let shared = ForkJoinPool(threads: ProcessInfo.processInfo.activeProcessorCount)
