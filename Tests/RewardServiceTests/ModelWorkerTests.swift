@@ -16,7 +16,7 @@ struct ModelWorkerTests {
         let worker = ModelWorker()
         defer { worker.shutdown() }
         let probe = Probe()
-        let batcher = Batcher<Int, Int>(worker: worker, maxBatchCost: 1000, splitting: .disabled) { inputs in
+        let batcher = Batcher<Int, Int>(worker: worker, maxBatchCost: 1000) { inputs in
             let first = probe.firstCall.withLock { f in defer { f = false }; return f }
             if first { probe.gate.wait() }
             probe.sizes.withLock { $0.append(inputs.count) }
