@@ -26,10 +26,12 @@ struct MLP: Sendable {
 
     func callAsFunction(_ x: Matrix) -> Matrix {
         var h: Matrix
-        if x.rows == 1 {
+        if x.rows == 1 || x.rows >= MLP.featureMajorRowLimit {
+            // One row: sgemv (reads each weight once, no packing). Many rows: x · Wᵀ, as fast as
+            // W · xᵀ for a 1024-wide head and ≈ 15 % faster for a 64-wide one (no transpose at the end).
             h = x
             for (index, layer) in layers.enumerated() {
-                h = layer(h)  // sgemv: reads each weight once, no packing
+                h = layer(h)
                 if index < layers.count - 1 { MLP.activate(&h, activation) }
             }
         } else {
@@ -47,6 +49,9 @@ struct MLP: Sendable {
         }
         return h
     }
+
+    /// Batches from 2 rows up to this run feature-major.
+    static let featureMajorRowLimit = 512
 
     static func activate(_ m: inout Matrix, _ activation: HeadConfig.Activation) {
         switch activation {
