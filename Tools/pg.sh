@@ -50,7 +50,7 @@ case ${1:-} in
         trap 'stop "$dir"' EXIT INT TERM
         DATABASE_URL=$(start "$dir")
         export DATABASE_URL PGDATA_DIR="$dir/data" PGBIN
-        echo "pg.sh: throwaway cluster at $DATABASE_URL"
+        echo "pg.sh: throwaway cluster at $DATABASE_URL" >&2
         "$@"
         ;;
     *) echo "usage: $0 start DIR [PORT] | stop DIR | with CMD…" >&2; exit 2 ;;
