@@ -13,6 +13,9 @@ public final class RewardService: Sendable {
         public var maxBatchItems = 1024
         /// Queued model work (items) before requests get `.overloaded` (429).
         public var maxQueuedItems = 65_536
+        /// Most multiply-adds a score/rank/compare request may need and still be computed on the
+        /// calling thread rather than the model worker (0: always the worker). See `RewardService+Inline`.
+        public var inlineWorkBudget = 1 << 18
         public var userCacheSize = 100_000
         /// Cached shared-head outputs of stored comparisons (adapt after a new label reuses them).
         public var preparedCacheSize = 500_000
@@ -88,14 +91,14 @@ public final class RewardService: Sendable {
                                pointer: "/items")
         }
         let resolved = try await resolveItems(q, head: head)
-        let scores = try await submit(head.scoreBatcher, resolved.job, cost: resolved.job.count)
+        let scores = try await compute(head.scoreBatcher, resolved.job, cost: resolved.job.count, on: head)
         return ScoreResult(scores: scores, head: head.name, user: resolved.summary)
     }
 
     public func rank(_ q: ScoreQuery) async throws(ScoringError) -> RankResult {
         let head = try catalog.head(q.head)
         let resolved = try await resolveItems(q, head: head)
-        let r = try await submit(head.rankBatcher, resolved.job, cost: resolved.job.count)
+        let r = try await compute(head.rankBatcher, resolved.job, cost: resolved.job.count, on: head)
         return RankResult(order: r.order, scores: r.scores, probability: r.probability, head: head.name, user: resolved.summary)
     }
 
@@ -112,7 +115,7 @@ public final class RewardService: Sendable {
         let vectors = try await features.resolve(slots, head: head)
         let prompts = try await resolvePrompts(q.pairs.enumerated().map { i, p in (p.prompt, (single ? "" : "/pairs/\(i)") + "/prompt") }, head: head)
         let job = PairsJob(rows: vectors.flatMap { $0 }, pairCount: q.pairs.count, prompts: prompts, state: theta)
-        let out = try await submit(head.compareBatcher, job, cost: 2 * q.pairs.count)
+        let out = try await compute(head.compareBatcher, job, cost: 2 * q.pairs.count, on: head)
         return CompareResult(results: out.map { Preference(pA: $0.probability, margin: $0.margin) }, head: head.name, user: summary)
     }
 

@@ -17,9 +17,11 @@ struct RewardServiceTests {
             seed: seed)
     }
 
-    static func service(head: RewardHead? = nil) throws -> (RewardService, InMemoryPreferenceStore) {
+    static func service(head: RewardHead? = nil, inlineWorkBudget: Int? = nil) throws -> (RewardService, InMemoryPreferenceStore) {
         let store = InMemoryPreferenceStore()
-        let service = RewardService(store: store)
+        var configuration = RewardService.Configuration()
+        if let inlineWorkBudget { configuration.inlineWorkBudget = inlineWorkBudget }
+        let service = RewardService(store: store, configuration: configuration)
         try service.installHeads([(name: "h", head: head ?? palB())])
         return (service, store)
     }
@@ -29,8 +31,9 @@ struct RewardServiceTests {
         return (0..<d).map { _ in Float(g.nextGaussian()) }
     }
 
+    /// On the model worker (no inline budget): concurrent requests are coalesced into shared batches.
     @Test func scoresMatchTheHeadAndConcurrentRequestsAgreeWithSingleOnes() async throws {
-        let (service, _) = try Self.service()
+        let (service, _) = try Self.service(inlineWorkBudget: 0)
         defer { Task { await service.shutdown() } }
         let head = try #require(service.catalog.head(nil).head)
         let items = (0..<5).map { Self.vector($0) }

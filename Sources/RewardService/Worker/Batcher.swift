@@ -33,6 +33,10 @@ final class Batcher<Input: Sendable, Output: Sendable>: AnyBatcherQueue, @unchec
         }
     }
 
+    /// Runs `input` alone on the calling thread, as a batch of one: for work too small to be worth the
+    /// hand-off to the worker thread (see `RewardService+Inline`). Same math, same result.
+    func runHere(_ input: Input) -> Result<Output, ScoringError> { execute([input])[0] }
+
     override var hasPending: Bool { !pending.isEmpty }
 
     override func takeBatch() -> (cost: Int, run: () -> Void) {
