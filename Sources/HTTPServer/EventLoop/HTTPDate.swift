@@ -6,15 +6,27 @@ import Glibc
 struct HTTPDate {
     private var second: time_t = -1
     private(set) var bytes: [UInt8] = Array(repeating: 0, count: 29)
+    /// The same as a `String` (HTTP/2 header fields), so a response does not build one each time.
+    private(set) var text = ""
 
     /// The current date, refreshing the cached text when the second changed.
     mutating func current() -> [UInt8] {
+        refresh()
+        return bytes
+    }
+
+    mutating func currentText() -> String {
+        refresh()
+        return text
+    }
+
+    private mutating func refresh() {
         let now = time(nil)
         if now != second {
             second = now
             bytes = HTTPDate.format(now)
+            text = String(decoding: bytes, as: UTF8.self)
         }
-        return bytes
     }
 
     static func format(_ t: time_t) -> [UInt8] {

@@ -46,13 +46,16 @@ extension HTTP2Connection {
         guard frame.headers.cat == NGHTTP2_HCAT_REQUEST, stream.rejectedStatus != 431 else { return 0 }
         let valueString = String(decoding: value, as: UTF8.self)
         if name.first == UInt8(ascii: ":") {
-            switch String(decoding: name, as: UTF8.self) {
-            case ":method": stream.method = valueString
-            case ":path": stream.path = valueString
-            case ":authority": stream.authority = valueString
-            case ":scheme": stream.scheme = valueString
-            default: break  // nghttp2 already rejected unknown pseudo-headers
-            }
+            // Compared as bytes: no String per pseudo-header name.
+            if name.elementsEqual(":method".utf8) {
+                stream.method = valueString
+            } else if name.elementsEqual(":path".utf8) {
+                stream.path = valueString
+            } else if name.elementsEqual(":authority".utf8) {
+                stream.authority = valueString
+            } else if name.elementsEqual(":scheme".utf8) {
+                stream.scheme = valueString
+            }  // nghttp2 already rejected unknown pseudo-headers
             return 0
         }
         let nameString = String(decoding: name, as: UTF8.self)

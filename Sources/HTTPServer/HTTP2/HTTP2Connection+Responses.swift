@@ -57,7 +57,7 @@ extension HTTP2Connection {
         stream.responseStatus = status
         var fields: [(String, String)] = [(":status", String(status))]
         for (name, value) in headers {
-            let lower = name.lowercased()
+            let lower = name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? name.lowercased() : name
             if !Self.connectionSpecificFields.contains(lower) { fields.append((lower, value)) }
         }
         if let id = stream.requestID, !headers.contains("x-request-id") { fields.append(("x-request-id", id)) }

@@ -23,7 +23,7 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
         let loop = connection.loop
         let serverName = server.configuration.serverName
         session.defaultResponseFields = {
-            var fields = [("date", String(decoding: loop.httpDate.current(), as: UTF8.self))]
+            var fields = [("date", loop.httpDate.currentText())]
             if let serverName { fields.append(("server", serverName)) }
             return fields
         }

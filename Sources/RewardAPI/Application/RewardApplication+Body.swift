@@ -31,9 +31,17 @@ extension RewardApplication {
     /// `Application/JSON; charset=utf-8` → `application/json`.
     static func mediaType(_ header: String?) -> String? {
         guard let header else { return nil }
+        // The common case (already lower case, no parameters, no spaces) needs no copy: this runs
+        // up to three times per scoring request.
+        if !header.isEmpty, header.utf8.allSatisfy(isPlainMediaTypeByte) { return header }
         let main = header.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
         let trimmed = main.trimmingSpaces().lowercased()
         return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Printable ASCII other than upper case, space and `;`: such a header is its own media type.
+    private static func isPlainMediaTypeByte(_ b: UInt8) -> Bool {
+        b > 0x20 && b < 0x7F && b != UInt8(ascii: ";") && !(b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
     }
 
     /// Query parameters (`a=1&b=x%20y`), percent-decoded; repeated names keep the last.
