@@ -12,7 +12,7 @@ struct BenchEncoder: ParsableCommand {
     var encoder = ".reward/models/all-MiniLM-L6-v2"
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
-        "Thread counts to measure (set as the OpenBLAS thread count, which the encoder follows: the service's model worker uses --blas-threads).",
+        "Thread counts to measure (`reward serve` splits each forward over --encoder-threads, default one per core).",
         discussion: "With more than one thread the encoder splits its forward over that many threads itself, OpenBLAS single-threaded inside."))
     var threads: [Int] = [1, 2]
 

@@ -26,6 +26,13 @@ struct ConfigurationSourcesTests {
         #expect(try Self.serve([], env: ["REWARD_PORT": ""], file: "port = 9001").port == 9001)
     }
 
+    @Test func encoderThreadsDefaultToEveryCoreAndRefuseZero() throws {
+        #expect(try Self.serve([]).service.resolvedEncoderThreads() == ProcessInfo.processInfo.activeProcessorCount)
+        #expect(try Self.serve([], env: ["REWARD_ENCODER_THREADS": "3"]).service.resolvedEncoderThreads() == 3)
+        #expect(try Self.serve(["--encoder-threads", "1"], file: "encoder-threads = 2").service.resolvedEncoderThreads() == 1)
+        #expect(throws: ValidationError.self) { try Self.serve(["--encoder-threads", "0"]).service.resolvedEncoderThreads() }
+    }
+
     @Test func settingsOfTheOptionGroupsWorkTheSameWay() throws {
         let file = """
             # limits

@@ -31,7 +31,9 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
         session.inlineResponder = server.configuration.inlineResponder
         session.requestBodyPeak = server.requestBodyPeak
         session.isOnConnectionThread = { loop.inEventLoop }
-        session.onOutputAvailable = { [unowned self] in self.schedulePump() }
+        // Weak: a responder finishing on another thread may hand output to a session whose connection
+        // is already gone.
+        session.onOutputAvailable = { [weak self] in self?.schedulePump() }
         if server.configuration.accessLog {
             let logger = server.logger
             session.onStreamFinished = { stream in
