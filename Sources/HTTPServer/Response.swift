@@ -4,6 +4,8 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: ResponseBody
+    /// Extra fields for the access-log line (e.g. who was authenticated); never sent to the peer.
+    public var logFields: [(String, String)] = []
 
     public init(status: Int, headers: HTTPHeaders = [:], body: ResponseBody = .empty) {
         self.status = status

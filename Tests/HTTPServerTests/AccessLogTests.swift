@@ -29,6 +29,29 @@ struct AccessLogTests {
         #expect(lines.last?.metadata["http.status"]?.description == "400")
     }
 
+    /// What a responder adds (e.g. the authenticated key's id) reaches the line on both protocols; the
+    /// transport's own fields cannot be overwritten by it.
+    @Test func responderLogFieldsJoinTheLineOnHTTP1AndHTTP2() async throws {
+        let handler = InMemoryLogHandler()
+        let logger = Logger(label: "access", factory: { _ in handler })
+        let responder: @Sendable (Request) async -> Response = { _ in
+            var response = Response(status: 200, body: .bytes(Array("ok".utf8)))
+            response.logFields = [("auth.key_id", "k_123"), ("http.status", "999")]
+            return response
+        }
+        try await withTestServer(logger: logger, responder) { port in
+            _ = try await Command.run(["curl", "-sS", "http://127.0.0.1:\(port)/a"])
+            _ = try await Command.run(["curl", "-sS", "--http2-prior-knowledge", "http://127.0.0.1:\(port)/b"])
+        }
+        let lines = handler.entries.filter { $0.message == "request" }.map(\.metadata)
+        #expect(lines.count == 2)
+        for line in lines {
+            #expect(line["auth.key_id"] == "k_123")
+            #expect(line["http.status"]?.description == "200")
+        }
+        #expect(lines.contains { $0["http.version"] == "2" })
+    }
+
     @Test func accessLogCanBeTurnedOff() async throws {
         let handler = InMemoryLogHandler()
         let logger = Logger(label: "access", factory: { _ in handler })

@@ -26,6 +26,20 @@ struct AuthMatrixTests {
         #expect(Self.protected.count >= 15)
     }
 
+    @Test func theAccessLogNamesTheKeyAndTenantButNeverTheSecret() async throws {
+        let h = try AuthHarness()
+        let key = try await h.key(tenant: "acme", [.score])
+        let reply = try await h.call(.get, "/v1/heads", key: key)
+        #expect(reply.status == 200)
+        let fields = Dictionary(uniqueKeysWithValues: reply.logFields)
+        #expect(fields["auth.tenant"] == "acme")
+        #expect(fields["auth.key_id"] == APIKeyToken(key)?.id)
+        #expect(!reply.logFields.contains { $0.1 == key })
+        // No key, no fields.
+        let open = try await h.call(.get, "/healthz", key: nil)
+        #expect(open.logFields.isEmpty)
+    }
+
     @Test(arguments: protected)
     func missingWrongRevokedAndMalformedKeysGet401(route: RouteSample) async throws {
         let h = try AuthHarness()

@@ -5,6 +5,7 @@ extension HTTP1Handler {
     func responseReady(_ response: Response) {
         guard connection.state == .open else { return }  // the peer went away meanwhile
         exchange.status = response.status
+        exchange.logFields = response.logFields
         if readingBody {
             // Answered before the body was read: the rest of the body is not worth reading.
             exchange.keepAlive = false
@@ -179,16 +180,16 @@ extension HTTP1Handler {
     func logExchange() {
         guard server.configuration.accessLog else { return }
         let micros = (monotonicNanos() &- exchange.startNanos) / 1000
-        server.logger.info(
-            "request",
-            metadata: [
-                "http.method": .string(exchange.method.rawValue),
-                "http.path": .string(exchange.path.isEmpty ? "-" : String(exchange.path.prefix(256))),
-                "http.status": .stringConvertible(exchange.status),
-                "http.bytes": .stringConvertible(exchange.bytesSent),
-                "http.duration_ms": .string(String(Double(micros) / 1000)),
-                "request.id": .string(exchange.requestID.isEmpty ? "-" : exchange.requestID),
-            ])
+        var metadata: Logger.Metadata = [
+            "http.method": .string(exchange.method.rawValue),
+            "http.path": .string(exchange.path.isEmpty ? "-" : String(exchange.path.prefix(256))),
+            "http.status": .stringConvertible(exchange.status),
+            "http.bytes": .stringConvertible(exchange.bytesSent),
+            "http.duration_ms": .string(String(Double(micros) / 1000)),
+            "request.id": .string(exchange.requestID.isEmpty ? "-" : exchange.requestID),
+        ]
+        metadata.addResponseFields(exchange.logFields)
+        server.logger.info("request", metadata: metadata)
     }
 }
 

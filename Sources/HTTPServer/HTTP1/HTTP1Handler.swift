@@ -39,6 +39,7 @@ final class HTTP1Handler: ConnectionHandler, @unchecked Sendable {
         var version = HTTPVersion.http1_1
         var bytesSent = 0
         var status = 0
+        var logFields: [(String, String)] = []
     }
 
     init(connection: Connection, server: ServerContext) {

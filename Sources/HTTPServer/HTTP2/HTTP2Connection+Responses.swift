@@ -11,6 +11,7 @@ extension HTTP2Connection {
     func submitResponse(_ streamID: Int32, _ response: Response) {
         guard let stream = streams[streamID], !stream.responseSubmitted else { return }
         stream.responseSubmitted = true
+        stream.logFields = response.logFields
         // An informational status is not a final response; it would leave the stream hanging.
         let status = response.status < 200 || response.status > 999 ? 500 : response.status
         let noBody = stream.isHeadRequest || status == 204 || status == 304

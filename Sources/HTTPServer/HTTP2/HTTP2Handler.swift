@@ -1,3 +1,4 @@
+import Logging
 /// The HTTP/2 `ConnectionHandler`: plugs an `HTTP2Connection` (nghttp2, I/O-free) into a
 /// `Connection` (socket, buffers, TLS). Received bytes go to nghttp2 in one batch, then its
 /// frames are written in one batch; output past the high watermark waits in nghttp2 (DATA is
@@ -39,18 +40,18 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
             session.onStreamFinished = { stream in
                 let micros = (monotonicNanos() &- stream.startNanos) / 1000
                 // The same line as HTTP/1.1's, plus the protocol and stream.
-                logger.info(
-                    "request",
-                    metadata: [
-                        "http.method": .string(stream.method ?? "-"),
-                        "http.path": .string(String((stream.path ?? "-").prefix(256))),
-                        "http.status": .stringConvertible(stream.responseStatus),
-                        "http.bytes": .stringConvertible(stream.bodyBytesSent),
-                        "http.duration_ms": .string(String(Double(micros) / 1000)),
-                        "http.version": "2",
-                        "http2.stream": .stringConvertible(stream.id),
-                        "request.id": .string(stream.requestID ?? "-"),
-                    ])
+                var metadata: Logger.Metadata = [
+                    "http.method": .string(stream.method ?? "-"),
+                    "http.path": .string(String((stream.path ?? "-").prefix(256))),
+                    "http.status": .stringConvertible(stream.responseStatus),
+                    "http.bytes": .stringConvertible(stream.bodyBytesSent),
+                    "http.duration_ms": .string(String(Double(micros) / 1000)),
+                    "http.version": "2",
+                    "http2.stream": .stringConvertible(stream.id),
+                    "request.id": .string(stream.requestID ?? "-"),
+                ]
+                metadata.addResponseFields(stream.logFields)
+                logger.info("request", metadata: metadata)
             }
         }
     }

@@ -46,6 +46,7 @@ final class HTTP2Stream {
     let startNanos = monotonicNanos()
     var responseStatus = 0
     var bodyBytesSent = 0
+    var logFields: [(String, String)] = []
 
     init(id: Int32) { self.id = id }
 

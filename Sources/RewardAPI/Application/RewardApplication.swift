@@ -66,6 +66,8 @@ public struct RewardApplication: Responder {
                 } catch {
                     response = ErrorMapping.problem(for: error, retryAfter: configuration.retryAfterSeconds, logger: logger(for: request)).response()
                 }
+                // Who made the request, for the access log (the key's id, never its secret).
+                if let principal { response.logFields += [("auth.key_id", principal.keyID), ("auth.tenant", principal.tenant)] }
             }
         case .methodNotAllowed(let allow):
             var p = Problem(status: 405, title: "Method not allowed", detail: "\(request.method) is not supported on this path")

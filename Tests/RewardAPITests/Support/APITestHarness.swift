@@ -40,6 +40,7 @@ struct APITestHarness {
         var status: Int
         var headers: HTTPHeaders
         var body: [UInt8]
+        var logFields: [(String, String)] = []
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: JSONValue? { try? JSONParser.parse(body) }
         var object: JSONObject? { if case .object(let o)? = json { return o } else { return nil } }
@@ -64,7 +65,7 @@ struct APITestHarness {
             try await produce(sink)
             body = sink.bytes
         }
-        return Reply(status: response.status, headers: response.headers, body: body)
+        return Reply(status: response.status, headers: response.headers, body: body, logFields: response.logFields)
     }
 
     static func vector(_ seed: Int) -> String {
