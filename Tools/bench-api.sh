@@ -2,7 +2,7 @@
 # REST API benchmark against `reward serve` (release build, access log off, 2 event loops, the model
 # worker on --blas-threads 1), load generators on the same machine:
 #  - HTTP-bound, a light head (pal-b, d=1024, mlp width 64, K=4): /v1/score 1 item features_b64 over
-#    HTTP/1.1 keep-alive (wrk, 64 connections) and h2c (h2load, 64 connections × 1 stream), 64 items
+#    HTTP/1.1 keep-alive (wrk, 64 connections) and h2c (h2load, 2 threads like wrk, 64 connections × 1 stream, then × 4), 64 items
 #    as JSON numbers, /v1/compare 1 pair;
 #  - compute-bound, a Pick-a-Pic size head (pal-b, d=1024, mlp2 width 1024, K=4): 64 connections of
 #    1-item requests vs the same head in process at batch 1,024 (`reward bench head-score`, same BLAS
@@ -87,10 +87,16 @@ echo "| workload | client | req/s | items/s | p99 |"
 echo "|---|---|---:|---:|---:|"
 wrk -t2 -c64 -d1s -s "$work/one.lua" "$url/v1/score" >/dev/null  # warm-up
 wrk_row "/v1/score 1 item features_b64, light head (pal-b d=1024 w=64), HTTP/1.1" /v1/score one 1
-h2load -c64 -m1 -D "$duration" --warm-up-time=1 -d "$work/one.json" -H "content-type: application/json" "$url/v1/score" >"$work/h2.txt"
-grep -qE "requests: .* 0 failed, 0 errored" "$work/h2.txt" || { cat "$work/h2.txt" >&2; exit 1; }
-awk '/^finished in/ {gsub(",", "", $4); r=$4} /^time for request:/ {p=$6}
-    END {printf "| /v1/score 1 item features_b64, light head, h2c | h2load -c64 -m1 | %.0f | %.0f | (mean %s) |\n", r, r, p}' "$work/h2.txt"
+h2load_row() {  # streams per connection → table row; two client threads, like wrk -t2
+    h2load -t2 -c64 -m"$1" -D "$duration" --warm-up-time=1 -d "$work/one.json" -H "content-type: application/json" \
+        "$url/v1/score" >"$work/h2.txt"
+    grep -qE "requests: .* 0 failed, 0 errored" "$work/h2.txt" || { cat "$work/h2.txt" >&2; exit 1; }
+    awk -v m="$1" '/^finished in/ {gsub(",", "", $4); r=$4} /^time for request:/ {p=$6}
+        END {printf "| /v1/score 1 item features_b64, light head, h2c%s | h2load -t2 -c64 -m%s | %.0f | %.0f | (mean %s) |\n",
+             (m > 1 ? ", " m " streams per connection" : ""), m, r, r, p}' "$work/h2.txt"
+}
+h2load_row 1
+h2load_row 4
 wrk_row "/v1/score 64 items JSON numbers, light head, HTTP/1.1" /v1/score sixtyfour 64
 wrk_row "/v1/compare 1 pair features_b64, light head, HTTP/1.1" /v1/compare compare 2
 wrk_row "/v1/score 1 item, Pick-a-Pic size head (pal-b d=1024 mlp2 w=1024 K=4), 64 clients" /v1/score heavy 1

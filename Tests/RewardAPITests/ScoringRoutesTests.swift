@@ -13,6 +13,20 @@ struct ScoringRoutesTests {
         #expect(user["cold_start"] == nil ? false : true)
     }
 
+    /// The common shape is read straight from the bytes; an escaped id sends the same request through
+    /// the generic parser. Both must answer byte for byte the same.
+    @Test func fastAndGenericScoreBodiesAnswerTheSame() async throws {
+        let items = #"[{"features":\#(APITestHarness.vector(3))},{"features_b64":"AACAPwAAAEAAAEBAAACAQA=="}]"#
+        let fastBody = "{\"user\":\"u1\",\n \"items\": \(items)}", genericBody = #"{"user":"u\u0031","items":\#(items)}"#
+        var decoder = ScoreLineDecoder(tenant: "t")
+        #expect(Array(fastBody.utf8).withUnsafeBufferPointer { decoder.decode($0) } != nil)
+        #expect(Array(genericBody.utf8).withUnsafeBufferPointer { decoder.decode($0) } == nil)
+        let fast = try await h.call(.post, "/v1/score", json: fastBody)
+        let generic = try await h.call(.post, "/v1/score", json: genericBody)
+        #expect(fast.status == 200, "\(fast.text)")
+        #expect(fast.text == generic.text)
+    }
+
     @Test func compareSingleAndPairs() async throws {
         let a = APITestHarness.vector(1), b = APITestHarness.vector(2)
         let single = try await h.call(.post, "/v1/compare", json: #"{"a":{"features":\#(a)},"b":{"features":\#(b)}}"#)

@@ -15,6 +15,20 @@ extension RewardApplication {
         }
     }
 
+    /// `/v1/score`'s query: the common shape read straight from the body's bytes (as NDJSON lines are;
+    /// no JSON tree, no copy of the base64 text), anything else through `JSONParser` + `ScoringDTO`, so
+    /// every error stays the generic path's.
+    func scoreQuery(_ call: Call) async throws -> ScoreQuery {
+        try await RequestTiming.measure(.decode) {
+            let bytes = try await call.request.body.collect(upTo: configuration.maxBodyBytes)
+            if bytes.isEmpty { throw Problem.malformed("a JSON body is required") }
+            try requireMediaType(call.request, ["application/json"])
+            var decoder = ScoreLineDecoder(tenant: call.tenant)
+            if let query = bytes.withUnsafeBufferPointer({ decoder.decode($0) }) { return query }
+            return try ScoringDTO.scoreQuery(JSONParser.parse(bytes), tenant: call.tenant)
+        }
+    }
+
     func requiredJSON(_ call: Call) async throws -> JSONValue {
         try await json(call)!
     }

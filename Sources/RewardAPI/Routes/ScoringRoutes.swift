@@ -6,7 +6,7 @@ extension RewardApplication {
         if mediaType(call.request.headers["content-type"]) == "application/x-ndjson" {
             return app.ndjsonScore(call)
         }
-        let query = try ScoringDTO.scoreQuery(try await app.requiredJSON(call), tenant: call.tenant)
+        let query = try await app.scoreQuery(call)
         let result = try await app.service.score(query)
         app.metrics.itemsScored(query.items.count)
         var w = JSONWriter(capacity: 64 + 24 * result.scores.count)

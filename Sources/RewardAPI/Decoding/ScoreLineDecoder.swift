@@ -3,10 +3,10 @@ import Glibc
 #endif
 import RewardService
 
-/// The common NDJSON score line, `{"head":…,"user":…,"items":[{"features_b64":…}|{"features":[…]},…]}`,
-/// recognised straight from its bytes: no `JSONValue` tree, no copy of the base64 text, numbers
+/// The common score request — an NDJSON line or a `/v1/score` body —
+/// `{"head":…,"user":…,"items":[{"features_b64":…}|{"features":[…]},…]}`, recognised straight from its bytes: no `JSONValue` tree, no copy of the base64 text, numbers
 /// validated and converted in one pass. Anything else — another field, an escape, a non-ASCII id,
-/// `null`, a value the generic path would reject — returns nil, and the line goes through
+/// `null`, a value the generic path would reject — returns nil, and the request goes through
 /// `JSONParser` + `ScoringDTO` as before, so errors (and every answer) stay exactly the same.
 /// Only lines the generic path accepts unchanged take this path.
 struct ScoreLineDecoder {
