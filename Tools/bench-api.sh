@@ -47,22 +47,7 @@ port=$(grep -o '[0-9]*$' "$work/serve.out") || { cat "$work/serve.err" >&2; exit
 url="http://127.0.0.1:$port"
 
 # Request bodies.
-python3 - "$work" <<'PY'
-import base64, json, random, struct, sys
-work = sys.argv[1]
-random.seed(7)
-vec = lambda d: [random.uniform(-1, 1) for _ in range(d)]
-b64 = lambda v: base64.b64encode(struct.pack("<%df" % len(v), *v)).decode()
-num = lambda v: "[" + ",".join("%.6g" % x for x in v) + "]"
-open(f"{work}/one.json", "w").write('{"head":"light","items":[{"features_b64":"%s"}]}' % b64(vec(1024)))
-open(f"{work}/sixtyfour.json", "w").write('{"head":"light","items":[%s]}' % ",".join('{"features":%s}' % num(vec(1024)) for _ in range(64)))
-open(f"{work}/compare.json", "w").write('{"head":"light","a":{"features_b64":"%s"},"b":{"features_b64":"%s"}}' % (b64(vec(1024)), b64(vec(1024))))
-open(f"{work}/heavy.json", "w").write('{"head":"pickapic","items":[{"features_b64":"%s"}]}' % b64(vec(1024)))
-with open(f"{work}/b64.ndjson", "w") as f:
-    for _ in range(100_000): f.write('{"head":"small","items":[{"features_b64":"%s"}]}\n' % b64(vec(384)))
-with open(f"{work}/numbers.ndjson", "w") as f:
-    for _ in range(100_000): f.write('{"head":"small","items":[{"features":%s}]}\n' % num(vec(384)))
-PY
+python3 Tools/bench-bodies.py "$work" all
 for name in one sixtyfour compare heavy; do
     cat >"$work/$name.lua" <<LUA
 wrk.method = "POST"

@@ -17,18 +17,7 @@ if [ ! -d "$work/small" ] || [ ! -f "$work/numbers.ndjson" ]; then
         --prototypes 4 --out "$work/d384.ndjson" >/dev/null
     "$1" train --data "$work/d384.ndjson" --kind pal-b --prototypes 4 --hidden 64 --output-dim 64 --epochs 1 \
         --out "$work/small" >/dev/null 2>&1
-    python3 - "$work" <<'PY'
-import base64, random, struct, sys
-work = sys.argv[1]
-random.seed(7)
-vec = lambda d: [random.uniform(-1, 1) for _ in range(d)]
-b64 = lambda v: base64.b64encode(struct.pack("<%df" % len(v), *v)).decode()
-num = lambda v: "[" + ",".join("%.6g" % x for x in v) + "]"
-with open(f"{work}/b64.ndjson", "w") as f:
-    for _ in range(100_000): f.write('{"head":"small","items":[{"features_b64":"%s"}]}\n' % b64(vec(384)))
-with open(f"{work}/numbers.ndjson", "w") as f:
-    for _ in range(100_000): f.write('{"head":"small","items":[{"features":%s}]}\n' % num(vec(384)))
-PY
+    python3 Tools/bench-bodies.py "$work" ndjson
 fi
 pids=(); ports=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
