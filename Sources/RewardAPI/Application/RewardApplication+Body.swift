@@ -5,12 +5,7 @@ extension RewardApplication {
     /// The request's JSON body. 415 for another media type, 413 past the limit, 400 for bad JSON.
     func json(_ call: Call, optional: Bool = false) async throws -> JSONValue? {
         try await RequestTiming.measure(.decode) {
-            let bytes = try await call.request.body.collect(upTo: configuration.maxBodyBytes)
-            if bytes.isEmpty {
-                if optional { return nil }
-                throw Problem.malformed("a JSON body is required")
-            }
-            try requireMediaType(call.request, ["application/json"])
+            guard let bytes = try await jsonBytes(call, optional: optional) else { return nil }
             return try JSONParser.parse(bytes)
         }
     }
@@ -20,13 +15,23 @@ extension RewardApplication {
     /// every error stays the generic path's.
     func scoreQuery(_ call: Call) async throws -> ScoreQuery {
         try await RequestTiming.measure(.decode) {
-            let bytes = try await call.request.body.collect(upTo: configuration.maxBodyBytes)
-            if bytes.isEmpty { throw Problem.malformed("a JSON body is required") }
-            try requireMediaType(call.request, ["application/json"])
+            let bytes = try await jsonBytes(call)!
             var decoder = ScoreLineDecoder(tenant: call.tenant)
             if let query = bytes.withUnsafeBufferPointer({ decoder.decode($0) }) { return query }
             return try ScoringDTO.scoreQuery(JSONParser.parse(bytes), tenant: call.tenant)
         }
+    }
+
+    /// The raw body of a JSON request: 413 past the limit, 400 when empty (nil if `optional`), 415 for
+    /// another media type.
+    private func jsonBytes(_ call: Call, optional: Bool = false) async throws -> [UInt8]? {
+        let bytes = try await call.request.body.collect(upTo: configuration.maxBodyBytes)
+        if bytes.isEmpty {
+            if optional { return nil }
+            throw Problem.malformed("a JSON body is required")
+        }
+        try requireMediaType(call.request, ["application/json"])
+        return bytes
     }
 
     func requiredJSON(_ call: Call) async throws -> JSONValue {
