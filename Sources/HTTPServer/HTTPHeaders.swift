@@ -5,7 +5,15 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
     private var fields: [Element] = []
 
     public init() {}
-    public init(_ fields: [(String, String)]) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
+    public init(minimumCapacity: Int) { fields.reserveCapacity(minimumCapacity) }
+    public init(_ fields: [(String, String)]) {
+        self.fields.reserveCapacity(fields.count + Self.roomForAddedFields)
+        for (name, value) in fields { self.fields.append((name: name, value: value)) }
+    }
+
+    /// Responses pick up a few fields after they are built (`Content-Type`, `Server-Timing`,
+    /// `X-Request-Id`, CORS): room for them up front saves a reallocation per request.
+    private static let roomForAddedFields = 4
     public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
 
     public var count: Int { fields.count }
@@ -22,12 +30,24 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, E
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
-    public mutating func add(_ name: String, _ value: String) { fields.append((name: name, value: value)) }
+    public mutating func add(_ name: String, _ value: String) {
+        if fields.capacity == 0 { fields.reserveCapacity(Self.roomForAddedFields) }
+        fields.append((name: name, value: value))
+    }
 
-    /// Replaces every field called `name` with one field.
+    /// Replaces every field called `name` with one field (at the first one's place).
     public mutating func replace(_ name: String, _ value: String) {
-        remove(name)
-        add(name, value)
+        guard let first = fields.firstIndex(where: { $0.name.equalsIgnoringASCIICase(name) }) else {
+            add(name, value)
+            return
+        }
+        fields[first] = (name: name, value: value)
+        let rest = first + 1
+        if fields[rest...].contains(where: { $0.name.equalsIgnoringASCIICase(name) }) {
+            var kept = Array(fields[..<rest])
+            kept.append(contentsOf: fields[rest...].lazy.filter { !$0.name.equalsIgnoringASCIICase(name) })
+            fields = kept
+        }
     }
 
     public mutating func remove(_ name: String) { fields.removeAll { $0.name.equalsIgnoringASCIICase(name) } }
@@ -41,6 +61,8 @@ extension String {
     /// ASCII case-insensitive equality: header names are ASCII tokens, so this avoids Unicode folding.
     @inlinable
     public func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        // O(1) for native strings, and most header names differ in length.
+        guard utf8.count == other.utf8.count else { return false }
         var a = self.utf8.makeIterator()
         var b = other.utf8.makeIterator()
         while true {

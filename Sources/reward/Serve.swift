@@ -101,10 +101,7 @@ struct Serve: AsyncParsableCommand {
         // NDJSON scoring streams any number of records: it opts out of the total body limit and
         // bounds each record instead (RewardAPI's line limit).
         let maxBody = config.maxBodySize
-        config.bodyLimit = { request in
-            request.path == "/v1/score" && request.headers["content-type"]?.lowercased().hasPrefix("application/x-ndjson") == true
-                ? nil : maxBody
-        }
+        config.bodyLimit = { RewardApplication.streamsUnboundedBody($0) ? nil : maxBody }
         let api = APIHolder()
         let responder = ServeResponder(configuration: config, readiness: readiness, debugRoutes: debugRoutes, api: api)
         let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -11,6 +11,12 @@ struct HTTPHeadersTests {
         #expect(h.values(for: "VIA") == ["a", "b"])
         h.replace("VIA", "c")
         #expect(h.values(for: "via") == ["c"])
+        #expect(h.map(\.name) == ["Content-Type", "VIA"])
+        h.replace("X-Request-Id", "r1")
+        h.replace("content-type", "text/plain")
+        #expect(h.map(\.name) == ["content-type", "VIA", "X-Request-Id"])
+        #expect(h["CONTENT-TYPE"] == "text/plain")
+        #expect(!h.contains("Content-Typ") && !h.contains("Content-Typee"))
     }
 
     @Test func requestSplitsPathAndQuery() {

@@ -44,4 +44,21 @@ struct RouterTests {
         guard case .badParameter("user") = router.match(.get, "/v1/users/%zz") else { Issue.record("bad escape"); return }
         guard case .badParameter("user") = router.match(.get, "/v1/users/") else { Issue.record("empty id"); return }
     }
+
+    @Test func staticPathsKeepDeclarationOrder() {
+        var r = Router<String>()
+        r.add(.get, "/v1/users/{user}", "getUser")
+        r.add(.get, "/v1/users/stats", "stats")  // shadowed: the parameter route came first
+        r.add(.get, "/v1/heads", "heads")
+        r.add(.get, "/v1/heads", "heads again")
+        r.add(.post, "/v1/score", "score")
+        guard case .found("getUser", _, let params) = r.match(.get, "/v1/users/stats") else { Issue.record("order"); return }
+        #expect(params["user"] == "stats")
+        guard case .found("heads", "/v1/heads", _) = r.match(.get, "/v1/heads") else { Issue.record("first static"); return }
+        guard case .found("heads", _, _) = r.match(.head, "/v1/heads") else { Issue.record("HEAD"); return }
+        guard case .found("score", _, _) = r.match(.post, "/v1/score") else { Issue.record("score"); return }
+        guard case .methodNotAllowed(let allow) = r.match(.get, "/v1/score") else { Issue.record("405"); return }
+        #expect(allow == [.post])
+        guard case .notFound = r.match(.post, "/v1/score/") else { Issue.record("trailing slash"); return }
+    }
 }

@@ -151,7 +151,9 @@ extension HTTP2Connection {
     /// small body sent with its HEADERS (the common POST) then arrives whole, as a buffered
     /// body: no body stream, no task hops per chunk, and the inline path can answer at once.
     func dispatch(_ stream: HTTP2Stream) {
+        // Moved, not copied: the stream has no further use for them.
         var headers = stream.headers
+        stream.headers = HTTPHeaders()
         if !stream.cookies.isEmpty { headers.add("cookie", stream.cookies.joined(separator: "; ")) }
         if let authority = stream.authority, !headers.contains("host") { headers.add("host", authority) }
         stream.requestID = assignRequestID?(&headers)

@@ -4,9 +4,13 @@ import CNGHTTP2
 extension HTTP2Connection {
     /// Connection-specific fields have no meaning in HTTP/2 and make clients reject the
     /// response (RFC 9113 §8.2.2), so they are dropped here rather than trusted to the responder.
-    static let connectionSpecificFields: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
-    ]
+    /// `name` is lower case.
+    static func isConnectionSpecific(_ name: String) -> Bool {
+        switch name {
+        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade": true
+        default: false
+        }
+    }
 
     func submitResponse(_ streamID: Int32, _ response: Response) {
         guard let stream = streams[streamID], !stream.responseSubmitted else { return }
@@ -56,15 +60,16 @@ extension HTTP2Connection {
 
     private func submitHeaders(_ stream: HTTP2Stream, status: Int, headers: HTTPHeaders, withBody: Bool) {
         stream.responseStatus = status
-        var fields: [(String, String)] = [(":status", String(status))]
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(headers.count + 4)
+        fields.append((":status", String(status)))
         for (name, value) in headers {
             let lower = name.utf8.contains(where: { $0 >= 65 && $0 <= 90 }) ? name.lowercased() : name
-            if !Self.connectionSpecificFields.contains(lower) { fields.append((lower, value)) }
+            if !Self.isConnectionSpecific(lower) { fields.append((lower, value)) }
         }
         if let id = stream.requestID, !headers.contains("x-request-id") { fields.append(("x-request-id", id)) }
-        for (name, value) in defaultResponseFields?() ?? [] where !headers.contains(name) {
-            fields.append((name, value))
-        }
+        if let responseDate, !headers.contains("date") { fields.append(("date", responseDate())) }
+        if let serverName, !headers.contains("server") { fields.append(("server", serverName)) }
         var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: HTTP2Callbacks.readBody)
         let rv = HTTP2HeaderBlock.withNameValues(fields) { nva in
             withBody

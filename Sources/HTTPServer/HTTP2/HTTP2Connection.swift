@@ -15,8 +15,10 @@ final class HTTP2Connection: @unchecked Sendable {
     /// Called on the connection thread when asynchronous work (a response, a body chunk,
     /// a window update) queued frames: the shell should call `produceOutput` and write.
     var onOutputAvailable: (() -> Void)?
-    /// Fields the transport adds to every response unless the responder set them (date, server).
-    var defaultResponseFields: (() -> [(String, String)])?
+    /// The `date` field the transport adds to every response unless the responder set one.
+    var responseDate: (() -> String)?
+    /// The `server` field, likewise.
+    var serverName: String?
     /// Adopts or assigns the request id (`x-request-id`), as HTTP/1.1 does; nil leaves headers alone.
     var assignRequestID: ((inout HTTPHeaders) -> String)?
     /// Requests answered on the connection thread until their first suspension (HTTPServer's `inlineResponder`).

@@ -22,12 +22,8 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
             responder: server.responder, configuration: configuration, executor: connection.loop,
             remoteAddress: connection.remoteAddress)
         let loop = connection.loop
-        let serverName = server.configuration.serverName
-        session.defaultResponseFields = {
-            var fields = [("date", loop.httpDate.currentText())]
-            if let serverName { fields.append(("server", serverName)) }
-            return fields
-        }
+        session.responseDate = { loop.httpDate.currentText() }
+        session.serverName = server.configuration.serverName
         session.assignRequestID = { RequestID.adopt(from: &$0) }
         session.inlineResponder = server.configuration.inlineResponder
         session.requestBodyPeak = server.requestBodyPeak

@@ -8,7 +8,7 @@ final class HTTP2Stream {
     var path: String?
     var authority: String?
     var scheme: String?
-    var headers = HTTPHeaders()
+    var headers = HTTPHeaders(minimumCapacity: 10)
     var cookies: [String] = []
     /// RFC 9113 §6.5.2 size (name + value + 32 per field) of the header list so far.
     var headerListSize = 0

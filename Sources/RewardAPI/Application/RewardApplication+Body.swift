@@ -47,6 +47,12 @@ extension RewardApplication {
         }
     }
 
+    /// NDJSON scoring, whose body is any number of records: the transport should not apply its
+    /// total body limit (each record is bounded instead: `APIConfiguration.maxNDJSONLineBytes`).
+    public static func streamsUnboundedBody(_ request: Request) -> Bool {
+        request.path == "/v1/score" && mediaType(request.headers["content-type"]) == "application/x-ndjson"
+    }
+
     /// `Application/JSON; charset=utf-8` → `application/json`.
     static func mediaType(_ header: String?) -> String? {
         guard let header else { return nil }

@@ -24,7 +24,15 @@ public struct Router<Handler: Sendable>: Sendable {
         let handler: Handler
     }
 
+    private struct StaticKey: Hashable {
+        let method: HTTPMethod
+        let path: String
+    }
+
     private var routes: [Route] = []
+    /// Routes without parameters, by method and exact path, that no earlier route shadows: the
+    /// scoring routes, which most requests hit, are found with one lookup and no path split.
+    private var staticRoutes: [StaticKey: Int] = [:]
 
     public init() {}
 
@@ -32,10 +40,20 @@ public struct Router<Handler: Sendable>: Sendable {
         let segments = Self.split(template[...]).map { s -> Segment in
             s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
+        let isStatic = segments.allSatisfy { if case .literal = $0 { true } else { false } }
+        if isStatic, case .found = match(method, template[...]) {
+            // An earlier route already answers this path: declaration order decides, as before.
+        } else if isStatic {
+            staticRoutes[StaticKey(method: method, path: template)] = routes.count
+        }
         routes.append(Route(method: method, template: template, segments: segments, handler: handler))
     }
 
     public func match(_ method: HTTPMethod, _ path: Substring) -> Match {
+        if let index = staticRoutes[StaticKey(method: method, path: String(path))] {
+            let route = routes[index]
+            return .found(handler: route.handler, template: route.template, parameters: RouteParameters())
+        }
         let parts = Self.split(path)
         var allow: [HTTPMethod] = []
         for route in routes where route.segments.count == parts.count {
