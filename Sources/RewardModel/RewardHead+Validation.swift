@@ -41,12 +41,12 @@ extension RewardHead {
         }
         let d = featureDim
         let inputFinite = (0..<batch.items.rows).map { r in
-            batch.items.values[r * d ..< (r + 1) * d].allSatisfy { $0.isFinite }
+            Finite.all(batch.items.values[r * d ..< (r + 1) * d])
         }
         let encoded = math.encode(batch.items)
         let width = encoded.cols
         let rowOK = (0..<batch.items.rows).map { r in
-            inputFinite[r] && encoded.values[r * width ..< (r + 1) * width].allSatisfy { $0.isFinite }
+            inputFinite[r] && Finite.all(encoded.values[r * width ..< (r + 1) * width])
         }
         var contexts: [Result<PromptContext, RewardModelError>] = []
         if let prompts = batch.prompts {

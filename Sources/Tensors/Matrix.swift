@@ -82,6 +82,6 @@ public struct Matrix: Sendable, Equatable {
 
     /// True when every entry is finite (no NaN, no ±inf).
     public var isFinite: Bool {
-        values.allSatisfy { $0.isFinite }
+        Finite.all(values)
     }
 }

@@ -1,4 +1,7 @@
 import CNGHTTP2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Incoming frames: request headers become a `Request`, DATA feeds its body source.
 extension HTTP2Connection {
@@ -47,13 +50,13 @@ extension HTTP2Connection {
         let valueString = String(decoding: value, as: UTF8.self)
         if name.first == UInt8(ascii: ":") {
             // Compared as bytes: no String per pseudo-header name.
-            if name.elementsEqual(":method".utf8) {
+            if Self.bytes(name, equal: ":method") {
                 stream.method = valueString
-            } else if name.elementsEqual(":path".utf8) {
+            } else if Self.bytes(name, equal: ":path") {
                 stream.path = valueString
-            } else if name.elementsEqual(":authority".utf8) {
+            } else if Self.bytes(name, equal: ":authority") {
                 stream.authority = valueString
-            } else if name.elementsEqual(":scheme".utf8) {
+            } else if Self.bytes(name, equal: ":scheme") {
                 stream.scheme = valueString
             }  // nghttp2 already rejected unknown pseudo-headers
             return 0
@@ -70,6 +73,10 @@ extension HTTP2Connection {
             stream.headers.add(nameString, valueString)
         }
         return 0
+    }
+
+    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, equal literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
     }
 
     func frameReceived(_ frame: nghttp2_frame) -> Int32 {

@@ -9,7 +9,8 @@ extension RewardApplication {
         let query = try await app.scoreQuery(call)
         let result = try await app.service.score(query)
         app.metrics.itemsScored(query.items.count)
-        var w = JSONWriter(capacity: 64 + 24 * result.scores.count)
+        // Room for the user summary as well, so the writer never regrows.
+        var w = JSONWriter(capacity: 160 + 24 * result.scores.count)
         ResultEncoding.score(result, into: &w)
         return json(200, w)
     }
