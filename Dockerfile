@@ -36,7 +36,7 @@ FROM ${RUNTIME_IMAGE} AS runtime
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libopenblas0-pthread libnghttp2-14 libssl3 libpq5 libcurl4 ca-certificates curl \
+        libopenblas0-pthread libnghttp2-14 libssl3 libpq5 libjemalloc2 libcurl4 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin reward
 COPY --from=builder /staging/usr/local/bin/reward /usr/local/bin/reward

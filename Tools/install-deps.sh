@@ -4,7 +4,7 @@
 # REWARD_DEPS=build installs only what building needs, for the Dockerfile's builder: no PostgreSQL server;
 # make is listed because the Swift images lack it.
 set -euo pipefail
-pkgs=(make pkg-config libnghttp2-dev libssl-dev libpq-dev libopenblas-dev python3-pip "$@")
+pkgs=(make pkg-config libnghttp2-dev libssl-dev libpq-dev libopenblas-dev libjemalloc-dev python3-pip "$@")
 # The static Swift runtime (the image's --static-swift-stdlib) links FoundationNetworking's libcurl at build time.
 [ "${REWARD_DEPS:-}" = build ] && pkgs+=(libcurl4-openssl-dev) || pkgs+=(postgresql curl)
 missing=()
