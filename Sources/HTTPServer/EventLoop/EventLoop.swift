@@ -9,6 +9,11 @@ protocol EventSink: AnyObject {
     func ready(events: UInt32)
 }
 
+/// Work deferred to the end of the loop's current batch of jobs (`EventLoop.atEndOfBatch`).
+protocol BatchEndSink: AnyObject {
+    func batchEnded()
+}
+
 /// One thread, one epoll instance. Everything registered with a loop (listeners, connections,
 /// timers) is touched only on its thread; other threads reach it through `execute(_:)`, which
 /// queues the closure and wakes the loop through an eventfd (one write per batch of closures).
@@ -33,6 +38,8 @@ public final class EventLoop: @unchecked Sendable {
     }
     private let inbox = Locked(Inbox())  // a pthread mutex: visible to ThreadSanitizer
     private var running: [Job] = []
+    private var endOfBatch: [BatchEndSink] = []
+    private var endOfBatchRunning: [BatchEndSink] = []
     private var sinks: [EventSink?] = []
     private var timers = TimerHeap()
     private var dueTimers: [() -> Void] = []
@@ -82,6 +89,14 @@ public final class EventLoop: @unchecked Sendable {
             var one: UInt64 = 1
             _ = try? syscall("write(eventfd)") { write(wakeFD, &one, 8) }
         }
+    }
+
+    /// Calls `sink.batchEnded()` on this thread once the jobs and events being handled now are done:
+    /// responses of many streams finishing in one batch become one write. Cheaper than `execute`
+    /// (no closure, no lock). Loop thread only; the caller avoids registering twice.
+    func atEndOfBatch(_ sink: BatchEndSink) {
+        assertInEventLoop()
+        endOfBatch.append(sink)
     }
 
     // MARK: registration (loop thread only)
@@ -167,8 +182,10 @@ public final class EventLoop: @unchecked Sendable {
             }
             runQueuedJobs()
             runDueTimers()
+            runEndOfBatch()
         }
         runQueuedJobs()
+        runEndOfBatch()
     }
 
     /// The epoll_wait timeout: 0 with jobs queued or timers due, else until the next timer (or forever).
@@ -194,6 +211,15 @@ public final class EventLoop: @unchecked Sendable {
         inbox.withLock { inbox in swap(&inbox.jobs, &running) }
         for job in running { job.run() }
         running.removeAll(keepingCapacity: true)
+    }
+
+    private func runEndOfBatch() {
+        // A sink may defer again (or queue jobs) while it runs: repeat until nothing is left.
+        while !endOfBatch.isEmpty {
+            swap(&endOfBatch, &endOfBatchRunning)
+            for sink in endOfBatchRunning { sink.batchEnded() }
+            endOfBatchRunning.removeAll(keepingCapacity: true)
+        }
     }
 
     private func runDueTimers() {

@@ -22,6 +22,7 @@ extension HTTP2Connection {
         var headers = response.headers
         switch response.body {
         case .bytes(let bytes):
+            stream.task = nil  // the responder has finished: closing the stream has nothing to cancel
             if status != 204 && status != 304 && !headers.contains("content-length") {
                 headers.add("content-length", String(bytes.count))
             }

@@ -5,7 +5,7 @@ import Logging
 /// pulled, not pushed) and reading pauses until the socket drains.
 ///
 /// `@unchecked Sendable`: confined to the connection's loop, like `Connection`.
-final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
+final class HTTP2Handler: ConnectionHandler, BatchEndSink, @unchecked Sendable {
     let connection: Connection
     let server: ServerContext
     let session: HTTP2Connection
@@ -75,10 +75,16 @@ final class HTTP2Handler: ConnectionHandler, @unchecked Sendable {
     private func schedulePump() {
         guard !pumpScheduled else { return }
         pumpScheduled = true
-        connection.loop.execute { [self] in
-            pumpScheduled = false
-            pump()
+        if connection.loop.inEventLoop {
+            connection.loop.atEndOfBatch(self)
+        } else {
+            connection.loop.execute { [self] in connection.loop.atEndOfBatch(self) }
         }
+    }
+
+    func batchEnded() {
+        pumpScheduled = false
+        pump()
     }
 
     /// Moves queued frames to the connection (up to the watermark) and updates the deadline.
