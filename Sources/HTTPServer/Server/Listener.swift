@@ -50,8 +50,9 @@ final class Listener: EventSink, @unchecked Sendable {  // loop-confined, like C
             Socket.setNoDelay(clientFD)
             let connection = Connection(
                 fd: clientFD, loop: loop, server: server, remoteAddress: Socket.describe(&storage))
-            connection.onClose = { [unowned self] closed in
-                connections.removeValue(forKey: closed.fd)
+            // Weak: a connection kept alive by a late job or task may close after the listener is gone.
+            connection.onClose = { [weak self, server] closed in
+                self?.connections.removeValue(forKey: closed.fd)
                 server.connectionCount.subtract(1, ordering: .relaxed)
             }
             connections[clientFD] = connection
