@@ -209,20 +209,26 @@ extension HTTP2Connection {
     func run(_ request: Request, on stream: HTTP2Stream) {
         let responder = self.responder
         let streamID = stream.id
+        let handle = ResponderHandle()
+        stream.responder = handle
         if let inline = inlineResponder, inline(request) {
             // As in HTTP/1.1: runs here on the loop until its first suspension, so a responder that
             // never suspends answers without a thread hop (its HEADERS go out with this read's batch).
-            stream.task = Task.immediate { [self] in
-                let response = await responder.respond(to: request)
-                if self.isOnConnectionThread() { self.submitResponse(streamID, response) } else {
-                    self.hop { $0.submitResponse(streamID, response) }
+            Task.immediate { [self] in
+                await handle.run {
+                    let response = await responder.respond(to: request)
+                    if self.isOnConnectionThread() { self.submitResponse(streamID, response) } else {
+                        self.hop { $0.submitResponse(streamID, response) }
+                    }
                 }
             }
             return
         }
-        stream.task = Task { [self] in
-            let response = await responder.respond(to: request)
-            self.hop { $0.submitResponse(streamID, response) }
+        Task { [self] in
+            await handle.run {
+                let response = await responder.respond(to: request)
+                self.hop { $0.submitResponse(streamID, response) }
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ extension HTTP2Connection {
         var headers = response.headers
         switch response.body {
         case .bytes(let bytes):
-            stream.task = nil  // the responder has finished: closing the stream has nothing to cancel
+            stream.responder = nil  // it has finished: closing the stream has nothing to cancel
             if status != 204 && status != 304 && !headers.contains("content-length") {
                 headers.add("content-length", String(bytes.count))
             }
@@ -49,12 +49,16 @@ extension HTTP2Connection {
     private func startProducer(_ produce: @escaping @Sendable (any BodyWriter) async throws -> Void, on stream: HTTP2Stream) {
         let writer = HTTP2BodyWriter(connection: self, streamID: stream.id)
         let streamID = stream.id
-        stream.task = Task { [self] in
-            do {
-                try await produce(writer)
-                self.hop { $0.finishResponseBody(streamID) }
-            } catch {
-                self.hop { $0.failResponseBody(streamID) }
+        let handle = ResponderHandle()
+        stream.responder = handle
+        Task { [self] in
+            await handle.run {
+                do {
+                    try await produce(writer)
+                    self.hop { $0.finishResponseBody(streamID) }
+                } catch {
+                    self.hop { $0.failResponseBody(streamID) }
+                }
             }
         }
     }
