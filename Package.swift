@@ -138,8 +138,9 @@ let package = Package(
             ],
             // jemalloc instead of glibc's malloc: a request's objects are allocated on an event loop and
             // freed on the task pool (and the reverse for responses), which glibc serves through arena
-            // locks. 5–10 % less server CPU per small h2c request (BENCHMARKS.md, "Allocator").
-            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+            // locks. 5–10 % less server CPU per small h2c request (BENCHMARKS.md, "Allocator"). Release
+            // builds only: sanitizer builds (debug) need the allocator they intercept.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux], configuration: .release))]
         ),
         // The executable's own logic (configuration sources, log format), tested in process.
         .testTarget(
