@@ -40,6 +40,7 @@ broken_dockerfile() {  # sed expression
 }
 broken_dockerfile 's/ libpq5 / /'
 broken_dockerfile 's/ libopenblas0-pthread / /'
+broken_dockerfile 's/ libjemalloc2 / /'  # linked by release builds only: checked by name
 broken_dockerfile 's/ libcurl4 ca-certificates curl / ca-certificates /'
 broken_dockerfile 's/--static-swift-stdlib //'
 broken_dockerfile 's/^USER .*/USER root/'

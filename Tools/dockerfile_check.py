@@ -4,7 +4,8 @@
   Tools/dockerfile_check.py BINARY [DOCKERFILE [CONTEXT]]
 
 BINARY is a `reward` built on this machine (Debian bookworm, like the runtime image); the debug
-binary needs the same system libraries as the release one. Checks:
+binary needs the same system libraries as the release one, except those Package.swift links in
+release builds only (jemalloc), which are checked by name. Checks:
   * every COPY/ADD source from the build context exists and is not excluded by .dockerignore;
   * every `COPY --from=builder` source is produced by the builder stage (or ships with the toolchain);
   * every shared library `ldd BINARY` lists is provided in the runtime stage: a Swift runtime
@@ -220,6 +221,20 @@ def check(binary, dockerfile, context):
                 problems.append(f"{soname} ({path}): no Debian package owns it")
             elif owner not in available:
                 problems.append(f"{soname}: from package {owner}, which the runtime stage does not install")
+
+    # Libraries Package.swift links (some only in release builds, so a debug BINARY does not list them).
+    with open(os.path.join(ROOT, "Package.swift")) as f:
+        linked = sorted(set(re.findall(r'\.linkedLibrary\("([\w+.-]+)"', f.read())))
+    for name in linked:
+        files = sorted(os.path.realpath(p) for p in glob.glob(f"/usr/lib/*/lib{name}.so.*") + glob.glob(f"/lib/*/lib{name}.so.*"))
+        if not files:
+            problems.append(f"lib{name} (linked by Package.swift): not installed on this machine")
+            continue
+        owner = dpkg_owners(files[:1]).get(files[0])
+        if owner is None:
+            problems.append(f"lib{name} ({files[0]}, linked by Package.swift): no Debian package owns it")
+        elif owner not in available:
+            problems.append(f"lib{name} (linked by Package.swift): from package {owner}, which the runtime stage does not install")
 
     # Coherence of the runtime stage
     final = {k: r for s, k, r in instrs if s == runtime}
