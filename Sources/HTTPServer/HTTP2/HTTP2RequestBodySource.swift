@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The request body of one HTTP/2 stream, handed to the responder as an `AsyncThrowingStream`
 /// that pulls from here. Every chunk the responder takes is reported through `onConsumed`, so
 /// the connection widens the flow-control window only as fast as the body is actually read:
@@ -13,7 +11,8 @@ final class HTTP2RequestBodySource: Sendable {
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
     }
 
-    private let state = Mutex(State())
+    /// A pthread mutex (`Locked`): the two threads' hand-over stays visible to ThreadSanitizer.
+    private let state = Locked(State())
     private let onConsumed: @Sendable (Int) -> Void
     private let peak: PeakGauge?
 
