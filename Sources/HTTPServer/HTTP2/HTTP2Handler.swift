@@ -73,13 +73,13 @@ final class HTTP2Handler: ConnectionHandler, BatchEndSink, @unchecked Sendable {
     /// Responses finishing on many streams hop back one by one; one pump after the batch of
     /// queued jobs turns them into one write (and one TLS record run) instead of one each.
     private func schedulePump() {
+        guard connection.loop.inEventLoop else {
+            connection.loop.execute { [self] in schedulePump() }  // state below is loop-confined
+            return
+        }
         guard !pumpScheduled else { return }
         pumpScheduled = true
-        if connection.loop.inEventLoop {
-            connection.loop.atEndOfBatch(self)
-        } else {
-            connection.loop.execute { [self] in connection.loop.atEndOfBatch(self) }
-        }
+        connection.loop.atEndOfBatch(self)
     }
 
     func batchEnded() {
