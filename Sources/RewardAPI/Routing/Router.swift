@@ -41,9 +41,9 @@ public struct Router<Handler: Sendable>: Sendable {
             s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
         let isStatic = segments.allSatisfy { if case .literal = $0 { true } else { false } }
-        if isStatic, case .found = match(method, template[...]) {
-            // An earlier route already answers this path: declaration order decides, as before.
-        } else if isStatic {
+        // An earlier route that already answers this path keeps it: declaration order decides.
+        let isShadowed = { if case .found = match(method, template[...]) { true } else { false } }()
+        if isStatic && !isShadowed {
             staticRoutes[StaticKey(method: method, path: template)] = routes.count
         }
         routes.append(Route(method: method, template: template, segments: segments, handler: handler))
