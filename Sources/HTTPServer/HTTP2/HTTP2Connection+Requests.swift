@@ -210,7 +210,7 @@ extension HTTP2Connection {
         let responder = self.responder
         let streamID = stream.id
         let handle = ResponderHandle()
-        stream.responder = handle
+        stream.responderHandle = handle
         if let inline = inlineResponder, inline(request) {
             // As in HTTP/1.1: runs here on the loop until its first suspension, so a responder that
             // never suspends answers without a thread hop (its HEADERS go out with this read's batch).

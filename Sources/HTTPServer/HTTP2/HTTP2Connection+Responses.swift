@@ -22,7 +22,7 @@ extension HTTP2Connection {
         var headers = response.headers
         switch response.body {
         case .bytes(let bytes):
-            stream.responder = nil  // it has finished: closing the stream has nothing to cancel
+            stream.responderHandle = nil  // it has finished: closing the stream has nothing to cancel
             if status != 204 && status != 304 && !headers.contains("content-length") {
                 headers.add("content-length", String(bytes.count))
             }
@@ -50,7 +50,7 @@ extension HTTP2Connection {
         let writer = HTTP2BodyWriter(connection: self, streamID: stream.id)
         let streamID = stream.id
         let handle = ResponderHandle()
-        stream.responder = handle
+        stream.responderHandle = handle
         Task { [self] in
             await handle.run {
                 do {

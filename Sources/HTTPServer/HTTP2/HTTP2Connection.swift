@@ -155,8 +155,8 @@ final class HTTP2Connection: @unchecked Sendable {
     }
 
     func abort(_ stream: HTTP2Stream) {
-        stream.responder?.cancel()
-        stream.responder = nil
+        stream.responderHandle?.cancel()
+        stream.responderHandle = nil
         if let dropped = stream.body?.fail(RequestBodyError.aborted), dropped > 0, !isClosed {
             _ = nghttp2_session_consume_connection(session, dropped)
         }

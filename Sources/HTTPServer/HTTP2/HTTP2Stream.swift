@@ -40,7 +40,7 @@ final class HTTP2Stream {
     /// Streamed-body writers suspended until `outgoing` drains below the high-water mark.
     var suspendedWriters: [CheckedContinuation<Void, any Error>] = []
     /// The responder (then the body producer); cancelled when the stream closes early.
-    var responder: ResponderHandle?
+    var responderHandle: ResponderHandle?
 
     // MARK: access log
     let startNanos = monotonicNanos()
