@@ -24,12 +24,18 @@ import TestSupport
         return o
     }
 
+    /// Trains with `options(kind, seed:)`; returns the head and the validation loss of the first and of the kept epoch.
+    static func trainWithLosses(_ data: PreferenceDataset, _ kind: HeadKind, seed: UInt64) throws -> (RewardHead, first: Double, best: Double) {
+        let (head, report) = try Trainer.train(data, options: options(kind, seed: seed))
+        let first = try #require(report.history.first?.validationLoss)
+        let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
+        return (head, first, best)
+    }
+
     @Test func palBReducesValidationLossAndBeatsPopulationBT() async throws {
         try await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
             let data = try Self.idealPoint(seed: 21)
-            let (head, report) = try Trainer.train(data, options: Self.options(.palB, seed: 3))
-            let first = try #require(report.history.first?.validationLoss)
-            let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
+            let (head, first, best) = try Self.trainWithLosses(data, .palB, seed: 3)
             #expect(best < first - 0.05)
             #expect(head.seenUsers.count == 30 && head.kind == .palB)
             var eval = EvaluationOptions()
@@ -47,9 +53,7 @@ import TestSupport
     @Test func palALearnsIdealPointsBetterThanPopulationBT() async throws {
         try await offPool {  // seconds of CPU: on a thread of its own, not the 2-thread pool
             let data = try Self.idealPoint(seed: 22)
-            let (head, report) = try Trainer.train(data, options: Self.options(.palA, seed: 4))
-            let first = try #require(report.history.first?.validationLoss)
-            let best = try #require(report.history.first { $0.epoch == report.bestEpoch }?.validationLoss)
+            let (head, first, best) = try Self.trainWithLosses(data, .palA, seed: 4)
             #expect(best < first - 0.05 && head.kind == .palA)
             var eval = EvaluationOptions()
             eval.shots = [16]
