@@ -1,17 +1,15 @@
-/// A FIFO of body chunks that gives up each chunk's bytes as soon as it is taken. A consumer slower
-/// than the socket never lets the queue run empty, so a slot that kept its chunk until then would
-/// keep the whole body alive (the NDJSON memory growth); the slot array is compacted now and then so
-/// it stays bounded too. Not thread-safe: its owner keeps it under a lock.
+/// A FIFO of body chunks that counts its bytes and gives up each chunk as soon as it is taken: a
+/// consumer slower than the socket never lets the queue run empty, so a slot that kept its chunk
+/// until then would keep the whole body alive (the NDJSON memory growth). Not thread-safe: its owner
+/// keeps it under a lock.
 struct ChunkQueue {
-    /// Queued chunks from `head` on; slots before `head` are consumed and hold empty arrays.
-    private var chunks: [[UInt8]] = []
-    private var head = 0
+    private var chunks = FIFO<[UInt8]>()
     /// Bytes queued and not yet taken.
     private(set) var bytes = 0
 
-    /// Bytes the slot array still references, consumed slots included (what the queue costs in
-    /// memory; equals `bytes` only while taken slots give up their chunks, which tests check).
-    var retainedBytes: Int { chunks.reduce(0) { $0 + $1.count } }
+    /// Bytes the queue still references, consumed slots included (what it costs in memory; equals
+    /// `bytes` only while taking a chunk releases it, which tests check).
+    var retainedBytes: Int { chunks.referenced.reduce(0) { $0 + $1.count } }
 
     mutating func append(_ chunk: [UInt8]) {
         chunks.append(chunk)
@@ -20,17 +18,7 @@ struct ChunkQueue {
 
     /// Takes the oldest chunk.
     mutating func pop() -> [UInt8]? {
-        guard head < chunks.count else { return nil }
-        let chunk = chunks[head]
-        chunks[head] = []
-        head += 1
-        if head == chunks.count {
-            chunks.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 64 && head * 2 >= chunks.count {
-            chunks.removeFirst(head)
-            head = 0
-        }
+        guard let chunk = chunks.popFirst() else { return nil }
         bytes -= chunk.count
         return chunk
     }
@@ -38,8 +26,7 @@ struct ChunkQueue {
     /// Drops everything queued; returns how many bytes that was.
     mutating func removeAll() -> Int {
         let dropped = bytes
-        chunks = []
-        head = 0
+        chunks.removeAll()
         bytes = 0
         return dropped
     }

@@ -1,3 +1,4 @@
+import HTTPServer
 import Synchronization
 
 /// The ordered hand-off between the NDJSON reader, which parses lines and starts their scoring,
@@ -48,8 +49,7 @@ final class NDJSONResultQueue: Sendable {
     private struct State {
         let windowBytes: Int
         let windowLines: Int
-        var entries: [Entry] = []
-        var head = 0
+        var entries = FIFO<Entry>()
         var unansweredBytes = 0
         var unansweredLines = 0
         var finished = false
@@ -58,20 +58,6 @@ final class NDJSONResultQueue: Sendable {
         var reader: CheckedContinuation<Bool, Never>?
 
         var isFull: Bool { unansweredBytes > windowBytes || unansweredLines > windowLines }
-
-        mutating func pop() -> Entry? {
-            guard head < entries.count else { return nil }
-            let e = entries[head]
-            head += 1
-            if head == entries.count {
-                entries.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 256 && head * 2 >= entries.count {
-                entries.removeFirst(head)
-                head = 0
-            }
-            return e
-        }
     }
 
     private let state: Mutex<State>
@@ -96,7 +82,7 @@ final class NDJSONResultQueue: Sendable {
             if let waiting = s.writer {
                 s.writer = nil
                 writer = waiting
-                next = s.pop()
+                next = s.entries.popFirst()
             }
             return (writer, next, false, s.isFull)
         }
@@ -131,7 +117,7 @@ final class NDJSONResultQueue: Sendable {
         await withCheckedContinuation { continuation in
             enum Step { case entry(Entry), end, wait }
             let step = state.withLock { s -> Step in
-                if let e = s.pop() { return .entry(e) }
+                if let e = s.entries.popFirst() { return .entry(e) }
                 if s.finished { return .end }
                 s.writer = continuation
                 return .wait
@@ -147,8 +133,8 @@ final class NDJSONResultQueue: Sendable {
     /// The next entry if it is already answered (to gather several into one write), else nil.
     func nextIfDone() -> Entry? {
         state.withLock { s in
-            guard s.head < s.entries.count, s.entries[s.head].isDone else { return nil }
-            return s.pop()
+            guard let first = s.entries.first, first.isDone else { return nil }
+            return s.entries.popFirst()
         }
     }
 
