@@ -35,10 +35,14 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")]
         ),
 
+        // The one lock type (pthread-based, so ThreadSanitizer sees it), shared by every layer.
+        .target(name: "Locking"),
+
         // MARK: HTTP transport
         .target(
             name: "HTTPServer",
             dependencies: [
+                "Locking",
                 "CSystemShims",
                 "CNGHTTP2",
                 "COpenSSL",
@@ -46,11 +50,11 @@ let package = Package(
             ]
         ),
         // Test support shared by the test targets: blocking work off the cooperative pool, child processes.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Locking"], path: "Tests/TestSupport"),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
-                "HTTPServer", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "HTTPServer", "Locking", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
@@ -58,14 +62,14 @@ let package = Package(
         // MARK: domain (no HTTP, no SQL)
         .target(
             name: "RewardService",
-            dependencies: ["RewardModel", "Tensors", "PreferenceStore", "TextEncoder", .product(name: "Metrics", package: "swift-metrics")]
+            dependencies: ["Locking", "RewardModel", "Tensors", "PreferenceStore", "TextEncoder", .product(name: "Metrics", package: "swift-metrics")]
         ),
-        .testTarget(name: "RewardServiceTests", dependencies: ["RewardService", "RewardModel", "Tensors", "PreferenceStore"]),
+        .testTarget(name: "RewardServiceTests", dependencies: ["Locking", "RewardService", "RewardModel", "Tensors", "PreferenceStore"]),
 
         // MARK: REST API (routes, DTOs, validation, error → status)
         .target(
             name: "RewardAPI",
-            dependencies: ["HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Locking", "HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics")],
             // The contract is served at /openapi.yaml; the resource is a symlink to the top-level file,
             // compiled into the binary so there is one copy and nothing to keep in sync.
@@ -73,13 +77,13 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TextEncoder",
+            dependencies: ["Locking", "RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TextEncoder",
                            "TestSupport", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]  // recorded Label Studio and Argilla payloads
         ),
         .testTarget(
             name: "RewardAPITests",
-            dependencies: ["RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TestSupport",
+            dependencies: ["Locking", "RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TestSupport",
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log")]
         ),
@@ -123,6 +127,7 @@ let package = Package(
         .executableTarget(
             name: "reward",
             dependencies: [
+                "Locking",
                 "HTTPServer",
                 "RewardAPI",
                 "RewardService",
@@ -145,7 +150,7 @@ let package = Package(
         // The executable's own logic (configuration sources, log format), tested in process.
         .testTarget(
             name: "RewardCommandTests",
-            dependencies: ["reward", "RewardService", "RewardAPI", "PreferenceStore",
+            dependencies: ["Locking", "reward", "RewardService", "RewardAPI", "PreferenceStore",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),

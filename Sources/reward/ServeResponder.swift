@@ -1,6 +1,7 @@
 import HTTPServer
 import RewardAPI
 import Synchronization
+import Locking
 
 /// The outer responder of `reward serve`: liveness and the debug routes here, everything else in
 /// the REST API (installed once the store and heads are ready, before the listener opens).
@@ -64,7 +65,7 @@ final class ReadinessFlag: Sendable {
 
 /// The REST API, set once at startup (the server object exists before the store is connected).
 final class APIHolder: Sendable {
-    private let app = Mutex<RewardApplication?>(nil)
+    private let app = Locked<RewardApplication?>(nil)
     var application: RewardApplication? { app.withLock { $0 } }
     func install(_ a: RewardApplication) { app.withLock { $0 = a } }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPServer
 import Logging
-import Synchronization
 import Testing
 import TestSupport
+import Locking
 
 extension IntegrationSuites {
     /// `reward argilla push-suggestions` (the real binary) against a recorder that plays an Argilla server,
@@ -12,7 +12,7 @@ extension IntegrationSuites {
         /// Plays the three Argilla endpoints the command uses and records every request.
         final class ArgillaRecorder: Responder, Sendable {
             struct Call: Sendable { var method: String, path: String, query: String?, key: String?, body: [UInt8] }
-            let calls = Mutex<[Call]>([])
+            let calls = Locked<[Call]>([])
             static let dataset = "3e1f1a52-6f3b-4c1e-9a0d-2b7e9c4d5f60"
             static var records: [[String: Any]] { (0..<3).map { i in
                 ["id": "rec-\(i)", "status": "pending", "fields": [

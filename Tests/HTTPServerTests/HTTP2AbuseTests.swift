@@ -1,4 +1,5 @@
 import Testing
+import Locking
 
 @testable import HTTPServer
 
@@ -17,9 +18,9 @@ struct HTTP2AbuseTests {
     @Test func rapidResetFloodEndsInGoAwayAndCancelsEveryResponder() async throws {
         let started = Locked(0), finished = Locked(0)
         let h = try H2Harness.connected { _ in
-            started.update { $0 += 1 }
+            started.withLock { $0 += 1 }
             try? await Task.sleep(for: .seconds(30))  // returns at once when the stream's task is cancelled
-            finished.update { $0 += 1 }
+            finished.withLock { $0 += 1 }
             return Response(status: 200)
         }
         var stream: UInt32 = 1

@@ -1,4 +1,5 @@
 import Testing
+import Locking
 
 @testable import HTTPServer
 
@@ -169,7 +170,7 @@ struct HTTP2FlowControlTests {
         configuration.maxBodySize = 1000
         let runs = Locked(0)
         let h = try H2Harness.connected(configuration: configuration) { _ in
-            runs.update { $0 += 1 }
+            runs.withLock { $0 += 1 }
             return Response(status: 200)
         }
         h.send([.request(stream: 1, method: "POST", end: false), .data(stream: 1, Self.pattern(2000), end: true)])

@@ -1,4 +1,5 @@
 import Testing
+import Locking
 
 @testable import HTTPServer
 
@@ -8,7 +9,7 @@ struct HTTP2HeaderIndexingTests {
     @Test func perResponseFieldsStayOutOfTheHPACKTable() async throws {
         let counter = Locked(0)
         let h = try H2Harness.connected { _ in
-            let n = counter.update { $0 += 1; return $0 }
+            let n = counter.withLock { $0 += 1; return $0 }
             return Response(status: 200, headers: [
                 "Content-Type": "text/plain", "X-Request-Id": "req-\(n)", "Server-Timing": "total;dur=0.\(n)",
                 "Set-Cookie": "s=\(n)",

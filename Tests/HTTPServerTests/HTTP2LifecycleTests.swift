@@ -1,4 +1,5 @@
 import Testing
+import Locking
 
 @testable import HTTPServer
 

@@ -3,6 +3,7 @@ import HTTPServer
 import Logging
 import Testing
 import TestSupport
+import Locking
 
 /// HTTP/2 and TLS on a real server: curl in every mode, and the PyPI `h2` frame-level suite
 /// (Tests/HTTP2Frames/h2_frames.py, installed by `make test`).

@@ -5,6 +5,7 @@ import HTTPServer
 import Synchronization
 import Testing
 import TestSupport
+import Locking
 
 /// Live tests of timeouts, connection limits, backpressure and shutdown.
 struct LiveLimitsTests {
@@ -158,7 +159,7 @@ struct LiveLimitsTests {
         }
         // Timed from the shutdown (when the body returns), not from the start of a parallel test run
         // whose backlog can hold up the server's startup for seconds on a loaded 2-core machine.
-        let shutdownStarted = Mutex<ContinuousClock.Instant?>(nil)
+        let shutdownStarted = Locked<ContinuousClock.Instant?>(nil)
         try await withTestServer(configure: { $0.shutdownDeadline = .milliseconds(300) }, responder) { port in
             let client = try RawClient(port: port)
             try client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -171,7 +172,7 @@ struct LiveLimitsTests {
     }
 
     @Test func readinessTurnsOffBeforeTheListenerCloses() async throws {
-        let events = Mutex<[Bool]>([])
+        let events = Locked<[Bool]>([])
         try await withTestServer(
             configure: {
                 $0.readinessDelay = .milliseconds(200)
@@ -185,8 +186,8 @@ struct LiveLimitsTests {
     }
 
     @Test func requestsAreStillServedOnceReadinessTurnedOffAndTheDelayIsKept() async throws {
-        let portBox = Mutex(0)
-        let statusAfterNotReady = Mutex<Int?>(nil)
+        let portBox = Locked(0)
+        let statusAfterNotReady = Locked<Int?>(nil)
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, loopCount: 1)
         configuration.readinessDelay = .milliseconds(300)
         configuration.inlineResponder = { _ in true }  // answered on the loop: no task pool needed

@@ -5,6 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 import TestSupport
+import Locking
 
 /// Head hot reload on a real `reward serve`: SIGHUP and `POST /v1/admin/heads:reload` while clients
 /// keep scoring — no request fails; a broken head file keeps the previous version serving.
@@ -33,7 +34,7 @@ struct ServeReloadTests {
             let request = "POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
 
             let stop = Atomic<Bool>(false)
-            let statuses = Mutex<[Int: Int]>([:])
+            let statuses = Locked<[Int: Int]>([:])
             let clients = (0..<4).map { _ in
                 Thread {
                     var counts: [Int: Int] = [:]

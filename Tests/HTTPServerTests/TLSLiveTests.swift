@@ -5,6 +5,7 @@ import Foundation
 import HTTPServer
 import Testing
 import TestSupport
+import Locking
 
 /// TLS and HTTP/2 connection lifetimes on a live server, and the `reward serve` TLS flags.
 @Suite(.serialized)
@@ -48,7 +49,7 @@ struct TLSLiveTests {
             Response(status: 200, body: .stream { writer in
                 for _ in 0..<1600 {  // 100 MiB if nothing held it back
                     try await writer.write([UInt8](repeating: 1, count: 64 * 1024))
-                    produced.update { $0 += 64 * 1024 }
+                    produced.withLock { $0 += 64 * 1024 }
                 }
             })
         }

@@ -1,16 +1,17 @@
 import HTTPServer
 import Synchronization
 import Testing
+import Locking
 @testable import RewardAPI
 
 /// The snapshot cache: requests never hit the store inside the refresh window, changes arrive after it,
 /// a failing store keeps the last snapshot for a while and then fails closed.
 struct KeyAuthenticatorTests {
     final class ScriptedSource: KeySource {
-        let keys = Mutex<[KeyEntry]>([])
+        let keys = Locked<[KeyEntry]>([])
         let failing = Atomic<Bool>(false)
         let loads = Atomic<Int>(0)
-        let used = Mutex<[String]>([])
+        let used = Locked<[String]>([])
 
         func activeKeys() async throws -> [KeyEntry] {
             loads.add(1, ordering: .relaxed)

@@ -1,13 +1,13 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 @testable import reward
 import RewardService
+import Locking
 
 struct JSONLogHandlerTests {
     final class Lines: Sendable {
-        let lines = Mutex<[[UInt8]]>([])
+        let lines = Locked<[[UInt8]]>([])
         var all: [[UInt8]] { lines.withLock { $0 } }
     }
 

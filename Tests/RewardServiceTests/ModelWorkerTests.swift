@@ -1,15 +1,15 @@
 import Foundation
-import Synchronization
 import Testing
+import Locking
 @testable import RewardService
 
 struct ModelWorkerTests {
     /// Records the batch sizes `execute` saw; the first call blocks until released so that the
     /// following submissions queue up behind it.
     final class Probe: Sendable {
-        let sizes = Mutex<[Int]>([])
+        let sizes = Locked<[Int]>([])
         let gate = DispatchSemaphore(value: 0)
-        let firstCall = Mutex(true)
+        let firstCall = Locked(true)
     }
 
     @Test func idleWorkerRunsAtOnceAndBusyWorkerCoalesces() async throws {
@@ -38,7 +38,7 @@ struct ModelWorkerTests {
         let worker = ModelWorker(configuration: .init(maxQueuedCost: 10))
         defer { worker.shutdown() }
         let gate = DispatchSemaphore(value: 0)
-        let running = Mutex(0)
+        let running = Locked(0)
         let batcher = Batcher<Int, Int>(worker: worker) { inputs in
             running.withLock { $0 += 1 }
             gate.wait()

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// What a finished child process printed and how it exited.
 public struct CommandResult: Sendable {
@@ -37,7 +37,7 @@ public enum Command {
         process.terminationHandler = { _ in exited.signal() }
         try process.run()
         // Both pipes are drained while the child runs, so a full pipe never blocks it.
-        let stderr = Mutex(Data())
+        let stderr = Locked(Data())
         let stderrRead = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             let data = err.fileHandleForReading.readDataToEndOfFile()

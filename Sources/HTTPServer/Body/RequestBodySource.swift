@@ -1,3 +1,5 @@
+import Locking
+
 /// The producer side of a streamed request body, with backpressure: the connection appends chunks
 /// as they are parsed and stops reading while more than `highWatermark` bytes wait for the consumer;
 /// the consumer's reads call `onDrained` (once) when the backlog falls to half of it.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSystemShims
+import Locking
 import Synchronization
 
 /// Something registered with an event loop for readiness on one fd.

@@ -1,3 +1,5 @@
+import Locking
+
 /// The request body of one HTTP/2 stream, handed to the responder as an `AsyncThrowingStream`
 /// that pulls from here. Every chunk the responder takes is reported through `onConsumed`, so
 /// the connection widens the flow-control window only as fast as the body is actually read:

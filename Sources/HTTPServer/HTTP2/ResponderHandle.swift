@@ -1,3 +1,5 @@
+import Locking
+
 /// Lets the connection thread cancel a stream's responder (RST_STREAM, connection closed) without
 /// holding the responder's `Task`.
 ///

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Logging
 import Synchronization
+import Locking
 
 /// An HTTP server on its own epoll event loops (no SwiftNIO). `run()` serves until
 /// `triggerGracefulShutdown()` (or cancellation of the task running it), then drains and returns.
@@ -105,7 +106,7 @@ final class ShutdownSignal: Sendable {
         var triggered = false
         var waiter: CheckedContinuation<Void, Never>?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func trigger() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

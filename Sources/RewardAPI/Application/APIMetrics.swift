@@ -1,6 +1,6 @@
 import CoreMetrics
 import Metrics
-import Synchronization
+import Locking
 
 /// The API's instruments, through the swift-metrics API: request count and latency by route
 /// template, method and status; errors by problem type; items scored; in-flight requests. Labels are
@@ -22,8 +22,8 @@ final class APIMetrics: Sendable {
     static let durationLabel = "reward_http_request_duration_seconds"
 
     private let factory: any MetricsFactory
-    private let routes = Mutex<[RouteKey: RouteInstruments]>([:])
-    private let errors = Mutex<[Int: Counter]>([:])
+    private let routes = Locked<[RouteKey: RouteInstruments]>([:])
+    private let errors = Locked<[Int: Counter]>([:])
     private let items: Counter
     let inFlight: Gauge
     let inFlightRejections: Counter

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPServer
 import Logging
-import Synchronization
+import Locking
 
 /// Verifies API keys against an in-memory snapshot of every active key, reloaded from the store at most
 /// every `refreshAfter` (in the background while the snapshot is young enough, waited for once it expires),
@@ -62,7 +62,7 @@ public final class KeyAuthenticator: Sendable {
     let source: any KeySource
     let timing: Timing
     let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(source: any KeySource, mode: Mode, timing: Timing = Timing(), logger: Logger = Logger(label: "reward.auth")) {
         self.source = source

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Per-key token buckets (`--rate-limit-per-key N`): N requests per second sustained, bursts up to N.
 /// Per replica: with R replicas a key gets up to R×N. Memory is one bucket per key that has been used.
@@ -10,7 +10,7 @@ final class KeyRateLimiter: Sendable {
 
     let rate: Double
     private let burst: Double
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let buckets = Locked<[String: Bucket]>([:])
 
     init(requestsPerSecond rate: Double) {
         precondition(rate > 0, "the per-key rate must be positive")

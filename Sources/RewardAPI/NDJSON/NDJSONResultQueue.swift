@@ -1,5 +1,6 @@
 import HTTPServer
 import Synchronization
+import Locking
 
 /// The ordered hand-off between the NDJSON reader, which parses lines and starts their scoring,
 /// and the writer, which sends results in input order. Each entry answers one or more consecutive
@@ -15,12 +16,12 @@ final class NDJSONResultQueue: Sendable {
             var output: [UInt8]?
             var waiter: CheckedContinuation<[UInt8], Never>?
         }
-        private let slot: Mutex<Slot>
+        private let slot: Locked<Slot>
 
         init(lines: Int, lineBytes: Int, output: [UInt8]? = nil) {
             self.lines = lines
             self.lineBytes = lineBytes
-            slot = Mutex(Slot(output: output))
+            slot = Locked(Slot(output: output))
         }
 
         var isDone: Bool { slot.withLock { $0.output != nil } }
@@ -60,12 +61,12 @@ final class NDJSONResultQueue: Sendable {
         var isFull: Bool { unansweredBytes > windowBytes || unansweredLines > windowLines }
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Entries whose scoring has started and not completed (the reader batches more while busy).
     let running = Atomic<Int>(0)
 
     init(windowBytes: Int, windowLines: Int) {
-        state = Mutex(State(windowBytes: windowBytes, windowLines: windowLines))
+        state = Locked(State(windowBytes: windowBytes, windowLines: windowLines))
     }
 
     // MARK: reader

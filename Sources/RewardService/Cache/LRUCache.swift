@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A thread-safe least-recently-used cache with a fixed capacity (entries). Lookups and inserts
 /// are O(1): a dictionary of nodes in an intrusive doubly-linked list threaded through an array.
@@ -21,7 +21,7 @@ public final class LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     }
 
     public let capacity: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(capacity: Int) {
         precondition(capacity > 0, "an LRU cache needs room for one entry")

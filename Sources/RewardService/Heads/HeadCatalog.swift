@@ -1,6 +1,6 @@
 import Foundation
 import RewardModel
-import Synchronization
+import Locking
 
 /// The loaded heads by name, one of them the default. The whole set is swapped atomically on
 /// reload, so a request keeps the `ServedHead` it started with.
@@ -31,17 +31,17 @@ public final class HeadCatalog: Sendable {
         var defaultName: String?
     }
 
-    private let snapshot: Mutex<Snapshot>
+    private let snapshot: Locked<Snapshot>
     /// What `load` read, for `reload()`; reloads run one at a time.
-    let loaded = Mutex<(sources: [Source], defaultName: String?)>(([], nil))
-    let reloading = Mutex(())
+    let loaded = Locked<(sources: [Source], defaultName: String?)>(([], nil))
+    let reloading = Locked(())
     let worker: ModelWorker
     let maxBatchItems: Int
 
     init(worker: ModelWorker, maxBatchItems: Int) {
         self.worker = worker
         self.maxBatchItems = maxBatchItems
-        snapshot = Mutex(Snapshot(heads: [:], order: [], defaultName: nil))
+        snapshot = Locked(Snapshot(heads: [:], order: [], defaultName: nil))
     }
 
     /// Loads every source; on any failure nothing changes and the error names the bad head.

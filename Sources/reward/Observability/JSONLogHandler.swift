@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Logging
-import Synchronization
+import Locking
 
 /// One JSON object per line on stderr: `{"ts","level","label","msg","metadata":{…}}`, for log
 /// collectors (Loki, Elasticsearch, CloudWatch) that parse lines without a grammar.
@@ -112,7 +112,7 @@ struct JSONLogHandler: LogHandler {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))Z"
     }
 
-    private static let writeLock = Mutex(())
+    private static let writeLock = Locked(())
 
     /// One write(2) per line under a lock, so lines from different threads never interleave.
     static let standardError: @Sendable ([UInt8]) -> Void = { line in

@@ -4,7 +4,7 @@ import Glibc
 import CoreMetrics
 import Foundation
 import Metrics
-import Synchronization
+import Locking
 
 /// Process and transport gauges sampled when `/metrics` is scraped: the standard Prometheus
 /// `process_*` names (read from /proc/self) plus open HTTP connections and the build version.
@@ -15,7 +15,7 @@ final class ProcessMetrics: Sendable {
     private let cpuSeconds = FloatingPointCounter(label: "process_cpu_seconds_total", dimensions: [])
     private let threads = Gauge(label: "process_threads", dimensions: [])
     private let connections = Gauge(label: "reward_http_connections", dimensions: [])
-    private let lastCPU = Mutex<Double>(0)
+    private let lastCPU = Locked<Double>(0)
     private let connectionCount: @Sendable () -> Int
 
     init(version: String, connectionCount: @escaping @Sendable () -> Int) {

@@ -1,13 +1,3 @@
-import Synchronization
-
-/// A value shared between a responder task and the test.
-final class Locked<Value: Sendable>: Sendable {
-    private let value: Mutex<Value>
-    init(_ initial: Value) { value = Mutex(initial) }
-    func get() -> Value { value.withLock { $0 } }
-    func set(_ new: Value) { value.withLock { $0 = new } }
-    func update<R>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
-}
 
 /// Holds responders until the test opens it, so a test can see many streams open at once.
 actor Gate {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Logging
 import TestSupport
+import Locking
 
 /// `curl --max-time 10 ARGUMENTS` on the calling thread (the tests that use it run off the pool); its stdout.
 func curl(_ arguments: [String]) throws -> String {
@@ -63,6 +64,6 @@ struct CollectingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
     func log(event: LogEvent) {
-        records.update { $0.append((event.message.description, self.metadata.merging(event.metadata ?? [:]) { $1 })) }
+        records.withLock { $0.append((event.message.description, self.metadata.merging(event.metadata ?? [:]) { $1 })) }
     }
 }
