@@ -53,8 +53,9 @@ public final class HTTPServer: Sendable {
         let listeners = try await bindListeners(on: loops)
         let port = try Socket.localPort(listeners.first!.fd)
         context.logger.info("listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)"])
-        onServerRunning?(port)
+        // Ready before anyone learns the port: a probe sent right after must not see "not ready".
         configuration.onReadinessChange?(true)
+        onServerRunning?(port)
 
         await withTaskCancellationHandler {
             await shutdown.wait()
