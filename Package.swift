@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers (DESIGN.md §2): each C library sits behind exactly one Swift module.
 //   HTTPServer → CSystemShims, CNGHTTP2, COpenSSL      (knows Request/Response/Responder only)
+//   Locking    → nothing (the shared pthread lock)
 //   reward     → everything, wires it together
 let package = Package(
     name: "reward",
