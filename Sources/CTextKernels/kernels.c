@@ -3,6 +3,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -168,12 +169,16 @@ AVX2 static void gelu_avx2(float *x, const float *bias, long rows, long width, l
 }
 
 int CTextKernels_usesAVX2(void) {
-    static int cached = -1;  // benign race: every thread computes the same value
-    if (cached < 0) {
+    // Atomic (relaxed): threads may race to fill it, all with the same value; a plain int would be a
+    // data race (undefined behaviour, and a ThreadSanitizer report).
+    static _Atomic int cached = -1;
+    int value = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (value < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+        value = __builtin_cpu_supports("avx2") ? 1 : 0;
+        atomic_store_explicit(&cached, value, memory_order_relaxed);
     }
-    return cached;
+    return value;
 }
 #else
 int CTextKernels_usesAVX2(void) { return 0; }
