@@ -9,6 +9,8 @@
 #    thread count), in the same run;
 #  - NDJSON: 100,000 lines × 1 item at d=384 (pal-b, width 64) via curl --data-binary, features_b64
 #    and JSON numbers, with the server's peak RSS during the upload;
+#  - adapt over HTTP with the Postgres writes: one new label for each of 200 users with 16 comparisons
+#    (d=384 small head), p50 / p99 / max (Tools/bench-adapt.py);
 #  - the float scanner vs JSONDecoder on a 64×1024 body (`reward bench json`).
 # Heads are synthesised and trained for one epoch (weights do not matter for speed). Prints Markdown.
 # Usage: Tools/bench-api.sh [SECONDS_PER_RUN=5]   (run by `make bench`)
@@ -110,5 +112,10 @@ for kind in b64 numbers; do
     label=$([ "$kind" = b64 ] && echo "features_b64" || echo "features (JSON numbers)")
     python3 -c "w = $end - $start; print(f'| $label, curl --data-binary @file | {w:.2f} s | {100000 / w:,.0f} | {$before / 1024:.0f} → {$(cat "$work/peak") / 1024:.0f} MB |')"
 done
+echo
+# Adapt over HTTP, the Postgres writes included: one new label for a user with 16 (target p99 ≤ 10 ms).
+echo "| adapt over HTTP (python http.client, one keep-alive connection) | p50 | p99 (target ≤ 10 ms) | max |"
+echo "|---|---:|---:|---:|"
+python3 Tools/bench-adapt.py "$url" small 384 200
 echo
 "$bin/reward" bench json --seconds "$duration"
