@@ -84,6 +84,13 @@ h2load_row() {  # streams per connection → table row; two client threads, like
 }
 h2load_row 1
 h2load_row 4
+# The machine's pace at this moment, for reading the rows above: the same client on a route with no body
+# and no scoring (answered on the event loop). This VM has slow stretches of minutes in which the scoring
+# rows drop by 15–25 % and this one by ≈ 10 % (≈ 80k → ≈ 71k; BENCHMARKS.md, "REST API").
+h2load -t2 -c64 -m1 -D "$duration" --warm-up-time=1 "$url/healthz" >"$work/h2.txt"
+grep -qE "requests: .* 0 failed, 0 errored" "$work/h2.txt" || { cat "$work/h2.txt" >&2; exit 1; }
+awk '/^finished in/ {gsub(",", "", $4); r=$4} /^time for request:/ {p=$6}
+    END {printf "| reference: GET /healthz (no body, no scoring), h2c | h2load -t2 -c64 -m1 | %.0f | — | (mean %s) |\n", r, p}' "$work/h2.txt"
 wrk_row "/v1/score 64 items JSON numbers, light head, HTTP/1.1" /v1/score sixtyfour 64
 wrk_row "/v1/compare 1 pair features_b64, light head, HTTP/1.1" /v1/compare compare 2
 wrk_row "/v1/score 1 item, Pick-a-Pic size head (pal-b d=1024 mlp2 w=1024 K=4), 64 clients" /v1/score heavy 1
