@@ -11,6 +11,7 @@
 #    and JSON numbers, with the server's peak RSS during the upload;
 #  - adapt over HTTP with the Postgres writes: one new label for each of 200 users with 16 comparisons
 #    (d=384 small head), p50 / p99 / max (Tools/bench-adapt.py);
+#  - the API's CPU per 1-item request without transport (`reward bench respond`);
 #  - the float scanner vs JSONDecoder on a 64×1024 body (`reward bench json`).
 # Heads are synthesised and trained for one epoch (weights do not matter for speed). Prints Markdown.
 # Usage: Tools/bench-api.sh [SECONDS_PER_RUN=5]   (run by `make bench`)
@@ -124,5 +125,9 @@ echo
 echo "| adapt over HTTP (python http.client, one keep-alive connection) | p50 | p99 (target ≤ 10 ms) | max |"
 echo "|---|---:|---:|---:|"
 python3 Tools/bench-adapt.py "$url" small 384 200
+echo
+# The API's own share of a 1-item request (decode, scoring, response, metrics), without any transport.
+echo "API work per 1-item features_b64 /v1/score on the light head, in process (\`reward bench respond\`):" \
+    "$("$bin/reward" bench respond --head "$work/light" --seconds 3)"
 echo
 "$bin/reward" bench json --seconds "$duration"

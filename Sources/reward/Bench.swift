@@ -5,7 +5,7 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark and print its table.",
-        subcommands: [BenchModel.self, BenchEncoder.self, BenchStore.self, BenchJSON.self, BenchHeadScore.self]
+        subcommands: [BenchModel.self, BenchEncoder.self, BenchStore.self, BenchJSON.self, BenchHeadScore.self, BenchRespond.self]
     )
 }
 
