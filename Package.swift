@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (DESIGN.md §2): each C library sits behind exactly one Swift module.
 //   HTTPServer → CSystemShims, CNGHTTP2, COpenSSL      (knows Request/Response/Responder only)
 //   Locking    → nothing (the shared pthread lock)
+//   RewardAPI  → CBase64 (AVX2 base64), HTTPServer, RewardService; TextEncoder → CTextKernels
 //   reward     → everything, wires it together
 let package = Package(
     name: "reward",
@@ -68,9 +69,11 @@ let package = Package(
         .testTarget(name: "RewardServiceTests", dependencies: ["Locking", "RewardService", "RewardModel", "Tensors", "PreferenceStore"]),
 
         // MARK: REST API (routes, DTOs, validation, error → status)
+        // AVX2 base64 decoding of `features_b64` with run-time dispatch; imported by RewardAPI only.
+        .target(name: "CBase64"),
         .target(
             name: "RewardAPI",
-            dependencies: ["Locking", "HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["CBase64", "Locking", "HTTPServer", "RewardService", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics")],
             // The contract is served at /openapi.yaml; the resource is a symlink to the top-level file,
             // compiled into the binary so there is one copy and nothing to keep in sync.
@@ -84,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RewardAPITests",
-            dependencies: ["Locking", "RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TestSupport",
+            dependencies: ["CBase64", "Locking", "RewardAPI", "RewardService", "RewardModel", "Tensors", "PreferenceStore", "HTTPServer", "TestSupport",
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log")]
         ),

@@ -1,3 +1,4 @@
+import CBase64
 import Testing
 @testable import RewardAPI
 
@@ -57,5 +58,57 @@ struct Base64FloatsTests {
                 #expect(result == .failure(.invalidCharacter(offset: p)), "byte \(bad) at \(p)")
             }
         }
+    }
+
+    /// The AVX2 blocks (32 characters) and the Swift loops meet at every offset: random floats of every
+    /// length up to 300 (1,600 characters) decode to themselves.
+    @Test func randomVectorsOfEveryLength() throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for n in 0 ... 300 {
+            let v = (0 ..< n).map { _ -> Float in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(bitPattern: UInt32(truncatingIfNeeded: state >> 33) & 0xBF7F_FFFF)  // finite
+            }
+            #expect(try Base64Floats.decode(Base64Floats.encode(v)) == v, "\(n) floats")
+        }
+    }
+
+    /// Every byte outside the alphabet, at the first, a middle and the last position of a block and
+    /// across a block boundary, is reported where it is, whichever decoder met it.
+    @Test func everyNonAlphabetByteAtBlockEdges() {
+        let text = Array(Base64Floats.encode((0 ..< 64).map { Float($0) - 31.5 }).utf8)  // 344 characters
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        for bad in UInt8.min ... UInt8.max where !alphabet.contains(bad) {
+            for p in [0, 1, 17, 31, 32, 33, 63, 64, 200, 255, 256, 319, 320, 340] {
+                var bytes = text
+                bytes[p] = bad
+                let result = bytes.withUnsafeBufferPointer { Base64Floats.decode($0) }
+                #expect(result == .failure(.invalidCharacter(offset: p)), "byte \(bad) at \(p)")
+            }
+        }
+    }
+
+    /// The block decoder on its own: whole valid blocks only, stopping before a block with a bad
+    /// character or one whose 32-byte store would not fit; its bytes are the scalar decoder's.
+    @Test func blockDecoderStopsAtBadBlocksAndTheCapacity() throws {
+        let v = (0 ..< 48).map { Float($0) * 1.25 - 7 }  // 192 bytes, 256 characters, 8 blocks
+        let text = Array(Base64Floats.encode(v).utf8)
+        let expected = v.withUnsafeBytes { Array($0) }
+        func blocks(_ chars: [UInt8], capacity: Int) -> (decoded: Int, bytes: [UInt8]) {
+            var out = [UInt8](repeating: 0, count: max(capacity, 1))
+            let decoded = chars.withUnsafeBufferPointer { s in
+                out.withUnsafeMutableBufferPointer { CBase64_decodeBlocks(s.baseAddress!, s.count, $0.baseAddress!, capacity) }
+            }
+            return (decoded, Array(out.prefix(decoded / 4 * 3)))
+        }
+        let whole = blocks(text, capacity: 192 + 8)
+        guard whole.decoded > 0 else { return }  // no AVX2 on this CPU: the Swift loops do everything
+        #expect(whole.decoded == 256)
+        #expect(whole.bytes == expected)
+        #expect(blocks(text, capacity: 192).decoded == 224, "the last block's 32-byte store needs 8 spare bytes")
+        var bad = text
+        bad[70] = UInt8(ascii: "-")  // in the third block
+        #expect(blocks(bad, capacity: 200).decoded == 64)
+        #expect(blocks(bad, capacity: 200).bytes == Array(expected.prefix(48)))
     }
 }
