@@ -2,7 +2,6 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <stdatomic.h>
 
 // The AVX2 decoder of Muła and Lemire ("Faster Base64 Encoding and Decoding Using AVX2
 // Instructions", 2018), as in aklomp/base64: validate and translate with nibble lookups, then pack
@@ -47,16 +46,8 @@ __attribute__((target("avx2"))) static long decode_avx2(const unsigned char *src
     return i;
 }
 
-static int has_avx2(void) {
-    static _Atomic int cached = -1;  // threads may race to fill it, all with the same value
-    int value = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx2") ? 1 : 0;
-        atomic_store_explicit(&cached, value, memory_order_relaxed);
-    }
-    return value;
-}
+// A load and a bit test: the CPU model is filled in by a constructor of the compiler runtime before main.
+static int has_avx2(void) { return __builtin_cpu_supports("avx2"); }
 
 long CBase64_decodeBlocks(const unsigned char *src, long count, unsigned char *dst, long capacity) {
     return has_avx2() ? decode_avx2(src, count, dst, capacity) : 0;

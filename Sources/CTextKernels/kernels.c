@@ -3,7 +3,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -169,16 +168,9 @@ AVX2 static void gelu_avx2(float *x, const float *bias, long rows, long width, l
 }
 
 int CTextKernels_usesAVX2(void) {
-    // Atomic (relaxed): threads may race to fill it, all with the same value; a plain int would be a
-    // data race (undefined behaviour, and a ThreadSanitizer report).
-    static _Atomic int cached = -1;
-    int value = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx2") ? 1 : 0;
-        atomic_store_explicit(&cached, value, memory_order_relaxed);
-    }
-    return value;
+    // A load and a bit test: the CPU model is filled in by a constructor of the compiler runtime before
+    // main, so there is nothing to cache (a cache written by racing threads was a data race).
+    return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 #else
 int CTextKernels_usesAVX2(void) { return 0; }
