@@ -62,6 +62,7 @@ struct ScoringRoutesTests {
         (#"{"head":"nope","items":[{"features":[1,2,3,4]}]}"#, 404, "/head"),
         (#"{"user":"","items":[{"features":[1,2,3,4]}]}"#, 422, "/user"),
         (#"{"user_state":{"theta":[1]},"items":[{"features":[1,2,3,4]}]}"#, 422, "/user_state/theta"),
+        (#"{"user_state":{"theta":[1,-2000000,3]},"items":[{"features":[1,2,3,4]}]}"#, 422, "/user_state/theta/1"),
         (#"{"prompt":{"features":[1,2,3,4]},"items":[{"features":[1,2,3,4]}]}"#, 422, "/prompt"),
         (#"{"head":"gpm","items":[{"features":[1,2,3,4]}]}"#, 422, "/items"),
     ])

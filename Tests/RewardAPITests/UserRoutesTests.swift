@@ -72,4 +72,31 @@ struct UserRoutesTests {
         let long = String(repeating: "x", count: 257)
         #expect(try await h.call(.get, "/v1/users/\(long)").status == 422)
     }
+
+    /// PostgreSQL text cannot hold NUL: refused with a pointer before anything reaches the store.
+    @Test func nulInStoredTextIsRefusedWithAPointer() async throws {
+        let source = try await h.call(.post, "/v1/users/erin/comparisons",
+                                      json: #"{"comparisons":[{"chosen":{"features":\#(APITestHarness.vector(1))},"rejected":{"features":\#(APITestHarness.vector(2))},"source":"tool\u0000"}]}"#)
+        #expect(source.status == 422)
+        #expect(source.pointer == "/comparisons/0/source", "\(source.text)")
+        let text = try await h.call(.post, "/v1/users/erin/comparisons",
+                                    json: #"{"comparisons":[{"chosen":{"text":"a\u0000b"},"rejected":{"text":"c"}}]}"#)
+        #expect(text.status == 422)
+        #expect(text.pointer == "/comparisons/0/chosen/text", "\(text.text)")
+        #expect(text.text.contains("NUL"), "refused for the NUL, not for the missing encoder: \(text.text)")
+        #expect(try await h.call(.get, "/v1/users/erin").status == 404, "nothing was stored")
+    }
+
+    /// openapi.yaml's maxItems for `candidates` is the model's own cap: one more is a 422 that
+    /// points at the list, never a model error without a pointer.
+    @Test func nextComparisonCandidatesAreCappedWhereTheContractSays() async throws {
+        func body(_ n: Int) -> String {
+            #"{"candidates":["# + (0..<n).map { #"{"features":\#(APITestHarness.vector($0))}"# }.joined(separator: ",") + "]}"
+        }
+        let atCap = try await h.call(.post, "/v1/users/dora/next-comparison", json: body(64))
+        #expect(atCap.status == 200, "\(atCap.text)")
+        let over = try await h.call(.post, "/v1/users/dora/next-comparison", json: body(65))
+        #expect(over.status == 422)
+        #expect(over.pointer == "/candidates", "\(over.text)")
+    }
 }

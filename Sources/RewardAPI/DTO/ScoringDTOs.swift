@@ -74,7 +74,7 @@ enum ScoringDTO {
         try r.allowOnly(["head", "prompt", "candidates"])
         return NextComparisonQuery(
             head: try ScoringDTO.head(r) ?? head, user: .stored(tenant: tenant, id: user), prompt: try item(r, "prompt"),
-            candidates: try items(r, "candidates", count: 2...256))
+            candidates: try items(r, "candidates", count: 2...NextComparisonQuery.maxCandidates))
     }
 }
 
@@ -97,7 +97,11 @@ enum UserStateDTO {
         case .numbers(let list):
             guard list.count <= 1024 else { throw Problem.validation(pointer: r.path("theta"), "at most 1024 numbers") }
             switch list.doubles() {
-            case .values(let v): return v
+            case .values(let v):
+                if let i = v.firstIndex(where: { abs($0) > UserSelector.maxThetaMagnitude }) {
+                    throw Problem.validation(pointer: r.path("theta") + "/\(i)", "must be within ±\(Int(UserSelector.maxThetaMagnitude))")
+                }
+                return v
             case .outOfRange(let i): throw Problem.validation(pointer: r.path("theta") + "/\(i)", "number is out of range")
             }
         case .array(let a) where a.isEmpty: return []

@@ -14,7 +14,7 @@ enum UserDTO {
         if weight > 1000 { throw Problem.validation(pointer: r.path("weight"), "must be ≤ 1000") }
         return ComparisonSubmission(
             id: id, prompt: try ScoringDTO.item(r, "prompt"), chosen: chosen, rejected: rejected, weight: weight,
-            source: try r.string("source"))
+            source: try r.text("source"))
     }
 
     static func submissions(_ r: ObjectReader, allowID: Bool) throws(Problem) -> [ComparisonSubmission] {

@@ -28,7 +28,8 @@ public enum ItemInput: Sendable, Equatable {
             guard !floats.isEmpty else { throw Problem.validation(pointer: r.path("features_b64"), "must not be empty") }
             return .features(floats)
         default:
-            return .text(try r.requiredString("text", maxBytes: maxTextBytes))
+            guard let text = try r.text("text", maxBytes: maxTextBytes) else { throw r.missing("text") }
+            return .text(text)
         }
     }
 

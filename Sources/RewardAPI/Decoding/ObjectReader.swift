@@ -48,6 +48,18 @@ struct ObjectReader {
         return s
     }
 
+    /// A string that may be stored as text: PostgreSQL text cannot hold NUL, and no label means
+    /// anything by one, so it is refused here, with a pointer, for every route alike.
+    func text(_ key: String, maxBytes: Int = 256) throws(Problem) -> String? {
+        guard let s = try string(key, maxBytes: maxBytes) else { return nil }
+        try Self.refuseNUL(s, at: path(key))
+        return s
+    }
+
+    static func refuseNUL(_ s: String, at pointer: String) throws(Problem) {
+        if s.utf8.contains(0) { throw Problem.validation(pointer: pointer, "must not contain NUL (U+0000)") }
+    }
+
     func requiredString(_ key: String, maxBytes: Int = 256) throws(Problem) -> String {
         guard let s = try string(key, maxBytes: maxBytes) else { throw missing(key) }
         return s

@@ -56,6 +56,7 @@ extension RewardApplication {
             guard s.utf8.count <= ItemInput.maxTextBytes else {
                 throw Problem.validation(pointer: e.pointer, "longer than \(ItemInput.maxTextBytes) bytes")
             }
+            try ObjectReader.refuseNUL(s, at: e.pointer)
             texts.append(s)
         }
         let (vectors, model) = try await app.service.embed(texts)

@@ -1,3 +1,5 @@
+import RewardModel
+
 /// One prompt or response as a client sent it: backbone features, or text for the built-in encoder.
 public enum Item: Sendable, Equatable {
     case features([Float])
@@ -17,6 +19,9 @@ public enum UserSelector: Sendable, Equatable {
     case stored(tenant: String, id: String)
     /// A state passed inline by the client (stateless use).
     case inline(theta: [Double])
+
+    /// Largest |θ_k| a head accepts: softmax saturates long before it, and beyond it the prior term overflows.
+    public static let maxThetaMagnitude = RewardHead.maxStateMagnitude
 }
 
 /// What the response says about the user whose state was applied.

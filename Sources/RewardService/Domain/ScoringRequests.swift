@@ -1,3 +1,5 @@
+import RewardModel
+
 /// `score` and `rank`: items for one user under an optional prompt.
 public struct ScoreQuery: Sendable {
     public var head: String?
@@ -76,6 +78,9 @@ public struct CompareResult: Sendable, Equatable {
 
 /// `next-comparison`: the candidate pair to ask the user about.
 public struct NextComparisonQuery: Sendable {
+    /// Candidates one request may offer: every pair is scored, so the work grows with the square.
+    public static let maxCandidates = RewardHead.maxNextComparisonCandidates
+
     public var head: String?
     public var user: UserSelector
     public var prompt: Item?
