@@ -20,10 +20,10 @@ trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$out" "$err"' EXIT
 for _ in $(seq 1 120); do grep -q listening "$out" && break; kill -0 $pid || { cat "$err"; exit 1; }; sleep 0.5; done
 url=$(grep -o 'http://[^ ]*' "$out")
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
-examples=${SCHEMATHESIS_EXAMPLES:-20}
+examples=${SCHEMATHESIS_EXAMPLES:-20} seed=${SCHEMATHESIS_SEED:-1}  # more examples or another seed for a longer campaign
 
 echo "schemathesis, run 1 of 2: all generated data"
-schemathesis run "$url/openapi.yaml" --checks "$checks" --max-examples "$examples" --seed 1 --no-color
+schemathesis run "$url/openapi.yaml" --checks "$checks" --max-examples "$examples" --seed "$seed" --no-color
 
 # A user with history in both heads' feature spaces, so user routes also reach their 200s in run 2.
 python3 - "$url" <<'PY'
@@ -44,4 +44,4 @@ echo "schemathesis, run 2 of 2: valid data fitted to the served heads"
 REWARD_URL=$url REWARD_SEEDED_USER=seeded REWARD_SEEDED_COMPARISON=seed-1 \
     PYTHONPATH="Tools${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=schemathesis_hooks \
     schemathesis run "$url/openapi.yaml" --checks "$checks,positive_data_acceptance" --mode positive \
-    --max-examples "$examples" --seed 1 --no-color
+    --max-examples "$examples" --seed "$seed" --no-color
