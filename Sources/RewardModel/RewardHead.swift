@@ -14,6 +14,9 @@ public final class RewardHead: Sendable {
     public var kind: HeadKind { config.kind }
     public var featureDim: Int { config.featureDim }
     public var promptDim: Int? { config.promptDim }
+    /// pal-b with prompt projectors builds its user basis from the prompt: it cannot score without one.
+    /// gpm and micro heads read a prompt when given and fall back to the user state alone.
+    public var requiresPrompt: Bool { kind == .palB && promptDim != nil }
     public var stateDim: Int { config.stateDim }
     public var parameterCount: Int { math.parameterCount + populationState.count + seenUsers.count * stateDim }
 

@@ -31,8 +31,12 @@ extension RewardService {
         return ResolvedItems(job: job, summary: summary)
     }
 
-    /// Prompt features, checked against the head: a head without a prompt input rejects one.
+    /// Prompt features, checked against the head: a head without a prompt input rejects one, and a
+    /// head that needs one rejects its absence (pointing where it belongs).
     func resolvePrompts(_ prompts: [(Item?, String)], head: ServedHead) async throws(ScoringError) -> [[Float]?] {
+        if head.head.requiresPrompt, let missing = prompts.first(where: { $0.0 == nil }) {
+            throw ScoringError(.invalidInput, "head \(head.name) needs a prompt", pointer: missing.1)
+        }
         let present = prompts.enumerated().filter { $0.element.0 != nil }
         guard !present.isEmpty else { return prompts.map { _ in nil } }
         guard let dim = head.head.promptDim else {

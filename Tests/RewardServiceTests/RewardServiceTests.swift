@@ -52,6 +52,36 @@ struct RewardServiceTests {
         }
     }
 
+    /// A pal-b head with prompt projectors (prompts 5 wide, items 8): a missing prompt is refused where
+    /// it belongs, and labelled comparisons keep prompts of the head's own width through the store.
+    @Test func promptHeadsNeedPromptsAndStoreThemAtTheirWidth() async throws {
+        let head = try RewardHead.random(
+            config: HeadConfig(kind: .palB, featureDim: Self.d, promptDim: 5, stateDim: Self.k, hiddenDim: 16, outputDim: 8,
+                               activation: .gelu, backbone: .init(name: "test", featureDim: Self.d), version: "1"),
+            seed: 3)
+        #expect(head.requiresPrompt)
+        let (service, store) = try Self.service(head: head)
+        defer { Task { await service.shutdown() } }
+        await #expect {
+            _ = try await service.score(ScoreQuery(items: [.features(Self.vector(0))]))
+        } throws: { ($0 as? ScoringError)?.pointer == "/prompt" }
+        let prompt = Item.features([0.5, -0.5, 0.2, 0.1, 0.3])
+        await #expect {
+            _ = try await service.appendComparisons(
+                tenant: "default", user: "u", head: nil,
+                [ComparisonSubmission(prompt: prompt, chosen: .features(Self.vector(1)), rejected: .features(Self.vector(2))),
+                 ComparisonSubmission(chosen: .features(Self.vector(3)), rejected: .features(Self.vector(4)))], adapt: false)
+        } throws: { ($0 as? ScoringError)?.pointer == "/comparisons/1/prompt" }
+        let outcome = try await service.appendComparisons(
+            tenant: "default", user: "u", head: nil,
+            [ComparisonSubmission(prompt: prompt, chosen: .features(Self.vector(1)), rejected: .features(Self.vector(2)))],
+            adapt: true)
+        #expect(outcome.stored == 1)
+        #expect(outcome.adapt?.n == 1)
+        let stored = try await store.history(HistoryQuery(user: UserKey(tenant: "default", userID: "u"))).comparisons
+        #expect(stored.map { $0.prompt?.count } == [5])
+    }
+
     @Test func dimensionErrorsPointAtTheItem() async throws {
         let (service, _) = try Self.service()
         defer { Task { await service.shutdown() } }

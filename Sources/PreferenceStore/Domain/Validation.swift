@@ -30,8 +30,12 @@ enum Validation {
         if let id = c.clientID { try identifier(id, "comparison id") }
         try identifier(c.featureSpace, "feature space")
         let dim = c.chosen.count
-        guard dim > 0, dim <= maxFeatureDimension, c.rejected.count == dim, (c.prompt?.count ?? dim) == dim else {
-            throw PreferenceStoreError(.invalidInput, "chosen, rejected and prompt features need one dimension in 1…\(maxFeatureDimension)")
+        guard dim > 0, dim <= maxFeatureDimension, c.rejected.count == dim else {
+            throw PreferenceStoreError(.invalidInput, "chosen and rejected features need one dimension in 1…\(maxFeatureDimension)")
+        }
+        // A head's prompt input has its own width (a GPM prompt head, a MiCRo router): not the items'.
+        guard (c.prompt?.count ?? 1) > 0, (c.prompt?.count ?? 1) <= maxFeatureDimension else {
+            throw PreferenceStoreError(.invalidInput, "prompt features need a dimension in 1…\(maxFeatureDimension)")
         }
         guard c.chosen.allSatisfy(\.isFinite), c.rejected.allSatisfy(\.isFinite), c.prompt?.allSatisfy(\.isFinite) ?? true
         else { throw PreferenceStoreError(.invalidInput, "features must be finite") }

@@ -106,6 +106,7 @@ extension RewardApplication {
         w.key("backbone")
         if let b = h.backbone { w.string(b) } else { w.null() }
         w.field("uses_prompt", h.promptDim != nil)
+        w.field("requires_prompt", h.requiresPrompt)
         w.field("parameters", h.parameterCount)
         w.field("seen_users", h.seenUsers)
         w.key("adapt_prior")

@@ -6,6 +6,7 @@ public struct HeadInfo: Sendable, Equatable {
     public var kind: String
     public var featureDim: Int
     public var promptDim: Int?
+    public var requiresPrompt: Bool
     public var stateDim: Int
     public var isDefault: Bool
     public var version: String

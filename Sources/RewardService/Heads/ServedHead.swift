@@ -58,7 +58,7 @@ public final class ServedHead: Sendable {
     public var info: HeadInfo {
         HeadInfo(
             name: name, kind: head.kind.rawValue, featureDim: head.featureDim, promptDim: head.promptDim,
-            stateDim: head.stateDim, isDefault: false, version: version, featureSpace: featureSpace,
+            requiresPrompt: head.requiresPrompt, stateDim: head.stateDim, isDefault: false, version: version, featureSpace: featureSpace,
             backbone: head.config.backbone?.name, parameterCount: head.parameterCount, seenUsers: head.seenUsers.count,
             adaptPrior: head.kind.isPersonalized ? head.config.defaultAdaptPrior : nil)
     }

@@ -22,6 +22,20 @@ import Testing
         #expect(page.nextCursor == nil)
     }
 
+    /// Heads may read prompts of another width than their items (a GPM prompt head, a MiCRo router).
+    @Test(arguments: StoreKind.available)
+    func promptsKeepTheirOwnDimension(kind: StoreKind) async throws {
+        let (store, user) = try await kind.makeFixture()
+        var c = Fixtures.comparison(1, id: "narrow-prompt")
+        c.prompt = Fixtures.features(7, dim: 5)
+        let stored = try await store.appendComparisons([c], for: user).comparisons[0]
+        #expect(stored.prompt == c.prompt)
+        #expect(try await store.history(HistoryQuery(user: user)).comparisons == [stored])
+        var empty = Fixtures.comparison(2)
+        empty.prompt = []
+        #expect(await storeError { _ = try await store.appendComparisons([empty], for: user) }?.code == .invalidInput)
+    }
+
     @Test(arguments: StoreKind.available)
     func retryingABatchReturnsTheOriginalRows(kind: StoreKind) async throws {
         let (store, user) = try await kind.makeFixture()
