@@ -134,9 +134,13 @@ final class Connection: EventSink, @unchecked Sendable {
             input.shrinkIfEmpty(above: minimum)
             wireInput.shrinkIfEmpty(above: minimum)
         }
+        // A streamed body is read at most `streamingReadBufferSize` at a time, whatever room the buffer
+        // has grown to: one read is then all it can overshoot the body watermark by.
+        let limit = large ? minimum : Int.max
         let result: IOResult<Int>
         do {
-            result = transport == nil ? try readPlain(minimum: minimum) : try readThroughTransport(minimum: minimum)
+            result = transport == nil
+                ? try readPlain(minimum: minimum, limit: limit) : try readThroughTransport(minimum: minimum, limit: limit)
         } catch {
             close(.now)
             return
@@ -158,20 +162,20 @@ final class Connection: EventSink, @unchecked Sendable {
         }
     }
 
-    private func readPlain(minimum: Int) throws -> IOResult<Int> {
+    private func readPlain(minimum: Int, limit: Int) throws -> IOResult<Int> {
         var result = IOResult<Int>.wouldBlock
         _ = try input.writeWithUnsafeMutableBytes(minimum: minimum) { buffer in
-            result = try syscall("read") { read(fd, buffer.baseAddress, buffer.count) }
+            result = try syscall("read") { read(fd, buffer.baseAddress, min(buffer.count, limit)) }
             if case .done(let n) = result { return n }
             return 0
         }
         return result
     }
 
-    private func readThroughTransport(minimum: Int) throws -> IOResult<Int> {
+    private func readThroughTransport(minimum: Int, limit: Int) throws -> IOResult<Int> {
         var result = IOResult<Int>.wouldBlock
         _ = try wireInput.writeWithUnsafeMutableBytes(minimum: minimum) { buffer in
-            result = try syscall("read") { read(fd, buffer.baseAddress, buffer.count) }
+            result = try syscall("read") { read(fd, buffer.baseAddress, min(buffer.count, limit)) }
             if case .done(let n) = result { return n }
             return 0
         }
