@@ -8,7 +8,9 @@ each generated case obey them, so `positive_data_acceptance` can demand that val
 - feature values stay within ±1e4: any float32 is valid JSON for a vector, but a head refuses
   inputs whose activations overflow float32, a bound that depends on its weights;
 - `text` items go only to heads on the encoder's feature space, `prompt` only to heads that take
-  one, `reference` only to gpm heads;
+  one (and always to pal-b heads with prompt projectors, which need one: `requires_prompt`),
+  `reference` only to gpm heads; a gpm score without a reference has at least two items (it scores
+  each against the others); a population (bt) head is never asked to adapt or pick a comparison;
 - ids, names and sources are at most 256 bytes of UTF-8 and item texts at most 100,000 (the schema's
   maxLength counts characters); comparison ids are unique within a request;
 - a `cursor` is opaque (only the service's own are valid), so generated ones are dropped;
@@ -37,6 +39,8 @@ SEEDED_COMPARISON = os.environ.get("REWARD_SEEDED_COMPARISON")
 
 ITEM_FIELDS = ("a", "b", "chosen", "rejected", "prompt", "reference")
 ITEM_LISTS = ("items", "candidates")
+SCORED = ("items", "candidates", "a", "pairs", "chosen")  # objects a prompt applies to
+STATE_ROUTES = ("/v1/adapt", "/v1/users/{user}/adapt", "/v1/users/{user}/next-comparison")
 MAX_ID_BYTES = 256
 MAX_TEXT_BYTES = 100_000
 MAX_FEATURE = 1e4
@@ -77,33 +81,37 @@ def _head(name):
     return name if name in HEADS else _pick(name, HEADS)
 
 
-def _item(item, head):
+def _item(item, head, dimension):
     if not isinstance(item, dict):
         return item
-    dimension = head["feature_dim"]
     if "features" in item and isinstance(item["features"], list):
         return {"features": _resized(item["features"], dimension, MAX_FEATURE)}
     if "features_b64" in item:
         floats = _vector(dimension, item["features_b64"])
         return {"features_b64": base64.b64encode(struct.pack(f"<{dimension}f", *floats)).decode()}
     if "text" in item and isinstance(item["text"], str):
-        if head.get("backbone"):
+        if head.get("backbone") and dimension == head["feature_dim"]:
             return {"text": _truncated(item["text"], MAX_TEXT_BYTES)}
         return {"features": _vector(dimension, item["text"])}
     return item
 
 
 def _body(body: dict, head: dict) -> None:
+    """Fits one request object (and the pairs or comparisons inside it) to `head`."""
     if "prompt" in body and not head.get("uses_prompt"):
         del body["prompt"]
     if "reference" in body and head["kind"] != "gpm":
         del body["reference"]
+    if head.get("requires_prompt") and "prompt" not in body and any(k in body for k in SCORED):
+        body["prompt"] = {"features": _vector(head["prompt_dim"], sorted(body))}
     for key in ITEM_FIELDS:
         if key in body:
-            body[key] = _item(body[key], head)
+            body[key] = _item(body[key], head, head["prompt_dim"] if key == "prompt" else head["feature_dim"])
     for key in ITEM_LISTS:
         if isinstance(body.get(key), list):
-            body[key] = [_item(item, head) for item in body[key]]
+            body[key] = [_item(item, head, head["feature_dim"]) for item in body[key]]
+    if head["kind"] == "gpm" and "reference" not in body and isinstance(body.get("items"), list) and len(body["items"]) == 1:
+        body["items"].append(body["items"][0])  # gpm scores against the other items: it needs two
     for key in ("user", "source", "head"):
         if isinstance(body.get(key), str):
             body[key] = _truncated(body[key], MAX_ID_BYTES)
@@ -144,11 +152,17 @@ def _fit(case):
                 path["comparison"] = SEEDED_COMPARISON
     if path is not None and isinstance(path.get("comparison"), str):
         path["comparison"] = _truncated(path["comparison"], MAX_ID_BYTES)
-    if isinstance(case.body, dict):
-        body = case.body = copy.deepcopy(case.body)
-        if isinstance(body.get("head"), str):
-            body["head"] = _head(body["head"])
-        name = body.get("head") or (query or {}).get("head") or DEFAULT_HEAD
+    body = case.body = copy.deepcopy(case.body) if isinstance(case.body, dict) else None
+    if body is not None and isinstance(body.get("head"), str):
+        body["head"] = _head(body["head"])
+    name = (body or {}).get("head") or (query or {}).get("head") or DEFAULT_HEAD
+    if HEADS[name]["kind"] == "bt" and (case.operation.path in STATE_ROUTES or (body or {}).get("adapt") is True):
+        # A population head has no user state to fit: these requests go to a personalized head.
+        name = _pick(name, [n for n, h in HEADS.items() if h["kind"] != "bt"])
+        for holder in (body, query):  # the default head is personalized: the name came from one of these
+            if holder is not None and "head" in holder:
+                holder["head"] = name
+    if body is not None:
         _body(body, HEADS[name])
     return case
 
