@@ -2,8 +2,8 @@
 public struct ScoringError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case invalidInput, headNotFound, userNotFound, notFound, conflict, overloaded, unavailable,
-                timeout, encoderMissing, unsupported, `internal`
+            case invalidInput, headNotFound, userNotFound, notFound, conflict, historyMismatch, overloaded,
+                unavailable, timeout, encoderMissing, unsupported, `internal`
         }
         private let base: Base
         public var description: String { base.rawValue }
@@ -13,6 +13,8 @@ public struct ScoringError: Error, Sendable, CustomStringConvertible {
         public static let userNotFound = Code(base: .userNotFound)
         public static let notFound = Code(base: .notFound)
         public static let conflict = Code(base: .conflict)
+        /// The user's stored history cannot feed this head (a head that needs prompts, labels without one).
+        public static let historyMismatch = Code(base: .historyMismatch)
         public static let overloaded = Code(base: .overloaded)
         public static let unavailable = Code(base: .unavailable)
         public static let timeout = Code(base: .timeout)

@@ -82,6 +82,34 @@ struct RewardServiceTests {
         #expect(stored.map { $0.prompt?.count } == [5])
     }
 
+    /// Heads of one feature space share a user's history: a head without a prompt input fits labels
+    /// stored with prompts (ignoring them); a head that needs prompts refuses labels without one (409,
+    /// never a silently smaller n), and scores such a user from the cold start.
+    @Test func headsOfOneFeatureSpaceShareHistoryAsTheirPromptsAllow() async throws {
+        let prompted = try RewardHead.random(
+            config: HeadConfig(kind: .palB, featureDim: Self.d, promptDim: 5, stateDim: Self.k, hiddenDim: 16, outputDim: 8,
+                               activation: .gelu, backbone: .init(name: "test", featureDim: Self.d), version: "1"),
+            seed: 3)
+        let service = RewardService(store: InMemoryPreferenceStore(), configuration: RewardService.Configuration())
+        try service.installHeads([(name: "plain", head: try Self.palB()), (name: "prompted", head: prompted)])
+        defer { Task { await service.shutdown() } }
+        let prompt = Item.features([0.5, -0.5, 0.2, 0.1, 0.3])
+        let withPrompts = (0..<2).map {
+            ComparisonSubmission(prompt: prompt, chosen: .features(Self.vector($0)), rejected: .features(Self.vector($0 + 10)))
+        }
+        _ = try await service.appendComparisons(tenant: "default", user: "u", head: "prompted", withPrompts, adapt: true)
+        #expect(try await service.adapt(tenant: "default", user: "u", head: "plain", settings: AdaptSettings()).n == 2)
+
+        let plainLabel = ComparisonSubmission(chosen: .features(Self.vector(5)), rejected: .features(Self.vector(6)))
+        _ = try await service.appendComparisons(tenant: "default", user: "v", head: "plain", [plainLabel], adapt: false)
+        await #expect {
+            _ = try await service.adapt(tenant: "default", user: "v", head: "prompted", settings: AdaptSettings())
+        } throws: { ($0 as? ScoringError)?.code == .historyMismatch }
+        let scored = try await service.score(ScoreQuery(
+            head: "prompted", user: .stored(tenant: "default", id: "v"), prompt: prompt, items: [.features(Self.vector(7))]))
+        #expect(scored.user.coldStart)
+    }
+
     @Test func dimensionErrorsPointAtTheItem() async throws {
         let (service, _) = try Self.service()
         defer { Task { await service.shutdown() } }

@@ -33,7 +33,7 @@ enum ErrorMapping {
         switch code {
         case .invalidInput, .encoderMissing, .unsupported: 422
         case .headNotFound, .userNotFound, .notFound: 404
-        case .conflict: 409
+        case .conflict, .historyMismatch: 409
         case .overloaded: 429
         case .unavailable, .timeout: 503
         default: 500
@@ -49,6 +49,7 @@ enum ErrorMapping {
         case .userNotFound: "Unknown user"
         case .notFound: "Not found"
         case .conflict: "Conflict"
+        case .historyMismatch: "Stored history does not fit this head"
         case .overloaded: "Overloaded"
         case .unavailable: "Service unavailable"
         case .timeout: "Store timeout"

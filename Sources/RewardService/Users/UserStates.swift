@@ -45,8 +45,9 @@ final class UserStates: Sendable {
             do {
                 _ = try await adapt(tenant: tenant, user: user, head: head, settings: AdaptSettings())
                 if let c = cache.get(key) { return c }
-            } catch where error.code == .userNotFound {
-                // The history was erased meanwhile: a cold start is right.
+            } catch where error.code == .userNotFound || error.code == .historyMismatch {
+                // The history was erased meanwhile, or this head cannot learn from it (labels without the
+                // prompt it needs): scores come from the cold start, and say so (`cold_start`).
             }
         }
         let c = cold(head, user: user, version: stored?.version ?? 0)
@@ -89,6 +90,7 @@ final class UserStates: Sendable {
             throw ScoringError(
                 .userNotFound, "user \(user) has no comparisons recorded in feature space \(head.featureSpace)")
         }
+        try checkPrompts(history, user: user, head: head)
         let fit = try await fitOnWorker(history, tenant: tenant, user: user, head: head, settings: settings,
                                         warmStart: previous.flatMap { $0.headVersion == head.version ? $0.theta : nil })
         let draft = UserStateDraft(
@@ -124,6 +126,27 @@ final class UserStates: Sendable {
         return all.reversed()
     }
 
+    /// A stored prompt as this head reads it. History is shared by the heads of a feature space, and a
+    /// prompt was stored for whichever head took it: a head without a prompt input ignores it, and one
+    /// of another width (another prompt encoder) is as good as none.
+    static func prompt(_ stored: [Float]?, for head: RewardHead) -> [Float]? {
+        guard let stored, let width = head.promptDim, stored.count == width else { return nil }
+        return stored
+    }
+
+    /// A head that needs a prompt cannot learn from labels without one: refused, not skipped, so `n`
+    /// never silently shrinks.
+    private func checkPrompts(_ history: [StoredComparison], user: String, head: ServedHead) throws(ScoringError) {
+        guard head.head.requiresPrompt else { return }
+        let unusable = history.filter { Self.prompt($0.prompt, for: head.head) == nil }.count
+        guard unusable == 0 else {
+            throw ScoringError(
+                .historyMismatch,
+                "head \(head.name) needs a prompt of \(head.head.promptDim ?? 0) features on every comparison; \(unusable) of " +
+                    "user \(user)'s \(history.count) in \(head.featureSpace) have none (replace them with a prompt, or adapt another head)")
+        }
+    }
+
     /// Prepares (shared-head pass) only comparisons not in the cache, then fits — all on the worker.
     private func fitOnWorker(
         _ history: [StoredComparison], tenant: String, user: String, head: ServedHead, settings: AdaptSettings,
@@ -136,8 +159,8 @@ final class UserStates: Sendable {
         let cached = keys.map { prepared.get($0) }
         let missing = history.indices.filter { cached[$0] == nil }
         let labelled = missing.map { i in
-            LabeledComparison(prompt: history[i].prompt, chosen: history[i].chosen, rejected: history[i].rejected,
-                              weight: history[i].weight)
+            LabeledComparison(prompt: Self.prompt(history[i].prompt, for: head.head), chosen: history[i].chosen,
+                              rejected: history[i].rejected, weight: history[i].weight)
         }
         let model = head.head
         let options = settings.options(for: model)
