@@ -41,7 +41,8 @@ train "$work/d1024.ndjson" 64 "$work/light"
 train "$work/d1024.ndjson" 1024 "$work/pickapic"
 train "$work/d384.ndjson" 64 "$work/small"
 
-"$bin/reward" serve --port 0 --no-access-log --log-level warning --blas-threads 1 \
+# Feature heads only: without the encoder's ≈ 90 MB of weights the RSS column is the service's own.
+"$bin/reward" serve --port 0 --no-access-log --log-level warning --blas-threads 1 --encoder none \
     --head light="$work/light" --head pickapic="$work/pickapic" --head small="$work/small" \
     >"$work/serve.out" 2>"$work/serve.err" &
 pid=$!

@@ -18,7 +18,7 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Default head name (env REWARD_DEFAULT_HEAD). Default: the first head.")
     var defaultHead: String?
 
-    @Option(help: "Text encoder model directory (env REWARD_ENCODER). Default: .reward/models/all-MiniLM-L6-v2 when present.")
+    @Option(help: "Text encoder model directory, or `none` (env REWARD_ENCODER). Default: .reward/models/all-MiniLM-L6-v2 when present.")
     var encoder: String?
 
     @Option(help: "Origins allowed for browser (CORS) calls, comma-separated, or * (env REWARD_CORS_ORIGINS).")
@@ -59,6 +59,11 @@ struct ServiceOptions: ParsableArguments {
 
     func loadEncoder(logger: Logger) throws -> TextEncoder? {
         let explicit = encoder ?? Self.env("REWARD_ENCODER")
+        // A features-only deployment keeps the ≈ 90 MB of encoder weights out of memory.
+        if explicit == "none" {
+            logger.info("text encoder off (--encoder none): text items will be refused")
+            return nil
+        }
         let path = explicit ?? ".reward/models/all-MiniLM-L6-v2"
         guard FileManager.default.fileExists(atPath: path + "/config.json") else {
             if explicit != nil { throw ValidationError("no text encoder model in \(path) (run `make encoder`)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Testing
 @testable import reward
 
@@ -31,6 +32,14 @@ struct ConfigurationSourcesTests {
         #expect(try Self.serve([], env: ["REWARD_ENCODER_THREADS": "3"]).service.resolvedEncoderThreads() == 3)
         #expect(try Self.serve(["--encoder-threads", "1"], file: "encoder-threads = 2").service.resolvedEncoderThreads() == 1)
         #expect(throws: ValidationError.self) { try Self.serve(["--encoder-threads", "0"]).service.resolvedEncoderThreads() }
+    }
+
+    /// `none` keeps the encoder out even where the default model directory exists (make test fetches it).
+    @Test func encoderNoneServesFeaturesOnly() throws {
+        let logger = Logger(label: "test")
+        #expect(try Self.serve(["--encoder", "none"]).service.loadEncoder(logger: logger) == nil)
+        #expect(try Self.serve([], env: ["REWARD_ENCODER": "none"]).service.loadEncoder(logger: logger) == nil)
+        #expect(throws: ValidationError.self) { try Self.serve(["--encoder", "/nonexistent"]).service.loadEncoder(logger: logger) }
     }
 
     @Test func settingsOfTheOptionGroupsWorkTheSameWay() throws {
