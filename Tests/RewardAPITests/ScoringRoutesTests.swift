@@ -105,6 +105,18 @@ struct ScoringRoutesTests {
         #expect(s.status == 200, "\(s.text)")
     }
 
+    /// The prior's documented bound (openapi.yaml: ≤ 1e6) answers with its pointer; the model's own
+    /// limit (1e9) used to answer without one.
+    @Test func adaptPriorIsBoundedWhereTheContractSays() async throws {
+        let one = #"{"chosen":{"features":\#(APITestHarness.vector(1))},"rejected":{"features":\#(APITestHarness.vector(2))}}"#
+        #expect(try await h.call(.post, "/v1/adapt", json: #"{"comparisons":[\#(one)],"prior":1000000}"#).status == 200)
+        for prior in ["1000001", "2e9"] {
+            let r = try await h.call(.post, "/v1/adapt", json: #"{"comparisons":[\#(one)],"prior":\#(prior)}"#)
+            #expect(r.status == 422)
+            #expect(r.pointer == "/prior", "\(r.text)")
+        }
+    }
+
     @Test func ndjsonStreamsOneResultPerLineInOrderWithLineErrors() async throws {
         var lines: [String] = []
         for i in 0..<50 { lines.append(#"{"items":[{"features":\#(APITestHarness.vector(i))}]}"#) }

@@ -31,9 +31,12 @@ enum UserDTO {
         return out
     }
 
+    /// openapi.yaml's bound for `prior`: far past the point where θ is pinned to θ̄ (the model's own limit is 1e9).
+    static let maxPrior = 1_000_000.0
+
     static func settings(_ r: ObjectReader) throws(Problem) -> AdaptSettings {
-        AdaptSettings(
-            prior: try r.double("prior", openLower: 0),
-            labelNoise: try r.double("label_noise", in: 0...0.5, openUpper: 0.5) ?? 0)
+        let prior = try r.double("prior", openLower: 0)
+        if let prior, prior > maxPrior { throw Problem.validation(pointer: r.path("prior"), "must be ≤ \(Int(maxPrior))") }
+        return AdaptSettings(prior: prior, labelNoise: try r.double("label_noise", in: 0...0.5, openUpper: 0.5) ?? 0)
     }
 }
