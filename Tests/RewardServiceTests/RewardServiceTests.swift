@@ -17,6 +17,14 @@ struct RewardServiceTests {
             seed: seed)
     }
 
+    /// pal-b with prompt projectors: prompts 5 wide, items `d`; it cannot score without a prompt.
+    static func promptedPalB() throws -> RewardHead {
+        try RewardHead.random(
+            config: HeadConfig(kind: .palB, featureDim: d, promptDim: 5, stateDim: k, hiddenDim: 16, outputDim: 8,
+                               activation: .gelu, backbone: .init(name: "test", featureDim: d), version: "1"),
+            seed: 3)
+    }
+
     static func service(head: RewardHead? = nil, inlineWorkBudget: Int? = nil) throws -> (RewardService, InMemoryPreferenceStore) {
         let store = InMemoryPreferenceStore()
         var configuration = RewardService.Configuration()
@@ -55,10 +63,7 @@ struct RewardServiceTests {
     /// A pal-b head with prompt projectors (prompts 5 wide, items 8): a missing prompt is refused where
     /// it belongs, and labelled comparisons keep prompts of the head's own width through the store.
     @Test func promptHeadsNeedPromptsAndStoreThemAtTheirWidth() async throws {
-        let head = try RewardHead.random(
-            config: HeadConfig(kind: .palB, featureDim: Self.d, promptDim: 5, stateDim: Self.k, hiddenDim: 16, outputDim: 8,
-                               activation: .gelu, backbone: .init(name: "test", featureDim: Self.d), version: "1"),
-            seed: 3)
+        let head = try Self.promptedPalB()
         #expect(head.requiresPrompt)
         let (service, store) = try Self.service(head: head)
         defer { Task { await service.shutdown() } }
@@ -86,10 +91,7 @@ struct RewardServiceTests {
     /// stored with prompts (ignoring them); a head that needs prompts refuses labels without one (409,
     /// never a silently smaller n), and scores such a user from the cold start.
     @Test func headsOfOneFeatureSpaceShareHistoryAsTheirPromptsAllow() async throws {
-        let prompted = try RewardHead.random(
-            config: HeadConfig(kind: .palB, featureDim: Self.d, promptDim: 5, stateDim: Self.k, hiddenDim: 16, outputDim: 8,
-                               activation: .gelu, backbone: .init(name: "test", featureDim: Self.d), version: "1"),
-            seed: 3)
+        let prompted = try Self.promptedPalB()
         let service = RewardService(store: InMemoryPreferenceStore(), configuration: RewardService.Configuration())
         try service.installHeads([(name: "plain", head: try Self.palB()), (name: "prompted", head: prompted)])
         defer { Task { await service.shutdown() } }
